@@ -1,0 +1,151 @@
+/**
+ * Writes that never leave a half-written file behind: data goes to a temp file in the same
+ * folder, is flushed to disk, then renamed over the target (rename is atomic within a filesystem).
+ */
+import { randomBytes } from "node:crypto";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { finished } from "node:stream/promises";
+import { ioError } from "./errors.js";
+
+/** Options for atomic writes. */
+export interface AtomicWriteOptions {
+  /** File mode for a new file (default 0o644; keys and tokens use 0o600). */
+  mode?: number;
+  /** Create missing parent folders (default true). */
+  mkdirs?: boolean;
+}
+
+function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Persist the rename itself; some filesystems refuse to open folders, which is harmless.
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+/**
+ * Replaces `target` with `data` atomically.
+ * @example
+ * await writeFileAtomic("out/metadata.json", JSON.stringify(meta, null, 2) + "\n");
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  if (options.mkdirs ?? true) await mkdir(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  try {
+    const handle = await open(temp, "wx", options.mode ?? 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw ioError("write", target, error);
+  }
+  await syncDir(dirname(target));
+}
+
+/** Writes `value` as pretty JSON (2 spaces, final newline) atomically. */
+export async function writeJsonAtomic(
+  target: string,
+  value: unknown,
+  options: AtomicWriteOptions & { indent?: number } = {},
+): Promise<void> {
+  await writeFileAtomic(target, JSON.stringify(value, null, options.indent ?? 2) + "\n", options);
+}
+
+/** A stream into a temp file that becomes `target` only on `commit()`. */
+export interface AtomicWriteStream {
+  readonly stream: WriteStream;
+  /** Writes a chunk, waiting when the stream's buffer is full. */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Flushes, fsyncs and renames over the target. */
+  commit(): Promise<void>;
+  /** Drops the temp file; the target is untouched. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens a streaming atomic writer for large outputs (CSV tables, COCO files).
+ * @example
+ * const out = await createAtomicWriteStream("table.csv");
+ * try { await out.write(header); await out.commit(); } catch (e) { await out.abort(); throw e; }
+ */
+export async function createAtomicWriteStream(
+  target: string,
+  options: AtomicWriteOptions = {},
+): Promise<AtomicWriteStream> {
+  if (options.mkdirs ?? true) await mkdir(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  const handle = await open(temp, "wx", options.mode ?? 0o644).catch((error: unknown) => {
+    throw ioError("write", target, error);
+  });
+  const stream = createWriteStream("", { fd: handle, autoClose: false });
+  let failure: unknown;
+  stream.on("error", (error) => {
+    failure = error;
+  });
+  let settled = false;
+  return {
+    stream,
+    async write(chunk) {
+      if (failure !== undefined) throw ioError("write", target, failure);
+      if (!stream.write(chunk)) {
+        await new Promise<void>((resolve, reject) => {
+          const onDrain = (): void => {
+            stream.off("error", onError);
+            resolve();
+          };
+          const onError = (error: unknown): void => {
+            stream.off("drain", onDrain);
+            reject(ioError("write", target, error));
+          };
+          stream.once("drain", onDrain);
+          stream.once("error", onError);
+        });
+      }
+    },
+    async commit() {
+      if (settled) return;
+      settled = true;
+      try {
+        stream.end();
+        await finished(stream);
+        if (failure !== undefined) throw failure;
+        await handle.sync();
+        await handle.close();
+        await rename(temp, target);
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        await rm(temp, { force: true });
+        throw ioError("write", target, error);
+      }
+      await syncDir(dirname(target));
+    },
+    async abort() {
+      if (settled) return;
+      settled = true;
+      stream.destroy();
+      await handle.close().catch(() => undefined);
+      await rm(temp, { force: true });
+    },
+  };
+}
