@@ -3,10 +3,8 @@
  * folder, is flushed to disk, then renamed over the target (rename is atomic within a filesystem).
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { finished } from "node:stream/promises";
 import { ioError } from "./errors.js";
 
 /** Options for atomic writes. */
@@ -72,16 +70,17 @@ export async function writeJsonAtomic(
   await writeFileAtomic(target, JSON.stringify(value, null, options.indent ?? 2) + "\n", options);
 }
 
-/** A stream into a temp file that becomes `target` only on `commit()`. */
+/** A writer into a temp file that becomes `target` only on `commit()`. */
 export interface AtomicWriteStream {
-  readonly stream: WriteStream;
-  /** Writes a chunk, waiting when the stream's buffer is full. */
+  /** Buffers a chunk; writes to disk in 1 MiB blocks. */
   write(chunk: string | Uint8Array): Promise<void>;
   /** Flushes, fsyncs and renames over the target. */
   commit(): Promise<void>;
   /** Drops the temp file; the target is untouched. */
   abort(): Promise<void>;
 }
+
+const BLOCK = 1 << 20;
 
 /**
  * Opens a streaming atomic writer for large outputs (CSV tables, COCO files).
@@ -98,52 +97,46 @@ export async function createAtomicWriteStream(
   const handle = await open(temp, "wx", options.mode ?? 0o644).catch((error: unknown) => {
     throw ioError("write", target, error);
   });
-  const stream = createWriteStream("", { fd: handle, autoClose: false });
-  let failure: unknown;
-  stream.on("error", (error) => {
-    failure = error;
-  });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let settled = false;
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await handle.write(data);
+  };
+  const fail = async (error: unknown): Promise<never> => {
+    settled = true;
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw ioError("write", target, error);
+  };
   return {
-    stream,
     async write(chunk) {
-      if (failure !== undefined) throw ioError("write", target, failure);
-      if (!stream.write(chunk)) {
-        await new Promise<void>((resolve, reject) => {
-          const onDrain = (): void => {
-            stream.off("error", onError);
-            resolve();
-          };
-          const onError = (error: unknown): void => {
-            stream.off("drain", onDrain);
-            reject(ioError("write", target, error));
-          };
-          stream.once("drain", onDrain);
-          stream.once("error", onError);
-        });
-      }
+      if (settled) throw new Error(`Cannot write "${target}": the writer is already closed`);
+      const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      pending.push(buf);
+      pendingBytes += buf.length;
+      if (pendingBytes >= BLOCK) await flush().catch(fail);
     },
     async commit() {
       if (settled) return;
-      settled = true;
       try {
-        stream.end();
-        await finished(stream);
-        if (failure !== undefined) throw failure;
+        await flush();
         await handle.sync();
         await handle.close();
         await rename(temp, target);
+        settled = true;
       } catch (error) {
-        await handle.close().catch(() => undefined);
-        await rm(temp, { force: true });
-        throw ioError("write", target, error);
+        await fail(error);
       }
       await syncDir(dirname(target));
     },
     async abort() {
       if (settled) return;
       settled = true;
-      stream.destroy();
       await handle.close().catch(() => undefined);
       await rm(temp, { force: true });
     },

@@ -7,7 +7,7 @@ import { mkdir, open, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { ioError, TrainsetError } from "./errors.js";
-import { IssueCollector, type ValidationIssue } from "./issues.js";
+import type { IssueCollector, ValidationIssue } from "./issues.js";
 
 /** A parsed value with its 1-based line number. */
 export interface JsonlLine<T = unknown> {
@@ -189,9 +189,9 @@ export class JsonlAppender {
     return new JsonlAppender(path, handle, options.fsync ?? false, repair);
   }
 
-  /** Appends one record (or several, written in a single call). */
-  async append(records: unknown | readonly unknown[]): Promise<void> {
-    const list = Array.isArray(records) ? (records as readonly unknown[]) : [records];
+  /** Appends one record, or each element of an array (written in a single call). */
+  async append(records: unknown): Promise<void> {
+    const list: readonly unknown[] = Array.isArray(records) ? records : [records];
     if (list.length === 0) return;
     let text = "";
     for (const record of list) {

@@ -1,0 +1,209 @@
+/**
+ * Bench `coco` (issue 3): load + index + validate a COCO file at COCO-2017-train scale
+ * (118,287 images, 860,001 boxes, 80 categories), trainset (readCoco + indexCoco + validateCoco,
+ * validation on) against what pycocotools does on `COCO(path)` (json.load + createIndex),
+ * reproduced in bench/peers/coco_load.py because pycocotools itself is not installed.
+ *
+ * Run as a module by the bench runner; run as a script (`node --conditions=trainset-source
+ * --import tsx bench/coco.ts load <file>`) it is the trainset side of the measurement.
+ */
+import { once } from "node:events";
+import { createWriteStream, existsSync } from "node:fs";
+import { rename } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatSeconds, median, runMeasured, SYSTEM_PYTHON, type BenchEntry, type BenchRow, type MeasuredRun } from "./harness.js";
+
+const GENERATOR_VERSION = 1;
+const REPEATS = 3;
+
+/** Deterministic PRNG (mulberry32), so the file is the same on every machine. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** COCO 2017's 80 category ids (1..90 with gaps) and a few of its names. */
+const CATEGORY_IDS = [
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+  42, 43, 44, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 67, 70, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81,
+  82, 84, 85, 86, 87, 88, 89, 90,
+];
+const SUPERCATEGORIES = ["person", "vehicle", "outdoor", "animal", "accessory", "sports", "kitchen", "food", "furniture", "electronic", "appliance", "indoor"];
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** Writes the synthetic COCO train file (≈ COCO 2017 train without long polygons). */
+async function generateCoco(path: string, images: number, boxes: number): Promise<void> {
+  const rand = mulberry32(2017);
+  const tmp = `${path}.tmp`;
+  const out = createWriteStream(tmp);
+  let buffered = "";
+  const write = async (text: string): Promise<void> => {
+    buffered += text;
+    if (buffered.length > 1 << 20) {
+      if (!out.write(buffered)) await once(out, "drain");
+      buffered = "";
+    }
+  };
+  await write('{"info": {"description": "COCO 2017 Dataset (synthetic, trainset bench)", "url": "http://cocodataset.org", "version": "1.0", "year": 2017, "contributor": "COCO Consortium", "date_created": "2017/09/01"}, "licenses": [');
+  for (let l = 1; l <= 8; l++) {
+    await write(`${l > 1 ? ", " : ""}{"url": "http://creativecommons.org/licenses/by-nc-sa/2.0/", "id": ${l}, "name": "Attribution-NonCommercial-ShareAlike License ${l}"}`);
+  }
+  await write('], "images": [');
+  const imageIds: number[] = [];
+  const sizes: Array<[number, number]> = [];
+  for (let i = 0; i < images; i++) {
+    const id = 9 + Math.floor(i * 4.9) + Math.floor(rand() * 4);
+    const width = rand() < 0.7 ? 640 : 426 + Math.floor(rand() * 214);
+    const height = rand() < 0.6 ? 480 : 320 + Math.floor(rand() * 320);
+    imageIds.push(id);
+    sizes.push([width, height]);
+    const name = String(id).padStart(12, "0");
+    const day = 1 + Math.floor(rand() * 28);
+    const image =
+      `{"license": ${1 + Math.floor(rand() * 8)}, "file_name": "${name}.jpg", "coco_url": "http://images.cocodataset.org/train2017/${name}.jpg", ` +
+      `"height": ${height}, "width": ${width}, "date_captured": "2013-11-${String(day).padStart(2, "0")} 1${Math.floor(rand() * 10)}:${String(Math.floor(rand() * 60)).padStart(2, "0")}:${String(Math.floor(rand() * 60)).padStart(2, "0")}", ` +
+      `"flickr_url": "http://farm${1 + Math.floor(rand() * 9)}.staticflickr.com/${Math.floor(rand() * 9000)}/${Math.floor(rand() * 1e10)}_${Math.floor(rand() * 1e8).toString(16)}_z.jpg", "id": ${id}}`;
+    await write((i === 0 ? "" : ", ") + image);
+  }
+  await write('], "annotations": [');
+  let annId = 1000;
+  for (let a = 0; a < boxes; a++) {
+    const imageIndex = Math.floor((a / boxes) * images);
+    const [width, height] = sizes[imageIndex] ?? [640, 480];
+    const w = round2(4 + rand() * (width / 2));
+    const h = round2(4 + rand() * (height / 2));
+    const x = round2(rand() * (width - w));
+    const y = round2(rand() * (height - h));
+    const category = CATEGORY_IDS[Math.floor(rand() * CATEGORY_IDS.length)] ?? 1;
+    annId += 1 + Math.floor(rand() * 3);
+    const crowd = rand() < 0.01;
+    let segmentation: string;
+    let area: number;
+    if (crowd) {
+      const counts: number[] = [];
+      for (let c = 0; c < 12; c++) counts.push(Math.floor(rand() * 400));
+      segmentation = `{"counts": [${counts.join(", ")}], "size": [${height}, ${width}]}`;
+      area = round2(w * h * 0.6);
+    } else {
+      // A short polygon inside the box (COCO's are longer; this keeps the file near 300 MB).
+      const points: number[] = [];
+      const n = 4 + Math.floor(rand() * 3);
+      for (let p = 0; p < n; p++) points.push(round2(x + rand() * w), round2(y + rand() * h));
+      segmentation = `[[${points.join(", ")}]]`;
+      area = round2(w * h * (0.4 + rand() * 0.5));
+    }
+    const ann =
+      `{"segmentation": ${segmentation}, "area": ${area}, "iscrowd": ${crowd ? 1 : 0}, "image_id": ${imageIds[imageIndex] ?? 9}, ` +
+      `"bbox": [${x}, ${y}, ${w}, ${h}], "category_id": ${category}, "id": ${annId}}`;
+    await write((a === 0 ? "" : ", ") + ann);
+  }
+  await write('], "categories": [');
+  for (let c = 0; c < CATEGORY_IDS.length; c++) {
+    await write(`${c === 0 ? "" : ", "}{"supercategory": "${SUPERCATEGORIES[c % SUPERCATEGORIES.length] ?? "thing"}", "id": ${CATEGORY_IDS[c] ?? 0}, "name": "category_${c}"}`);
+  }
+  await write("]}\n");
+  out.write(buffered);
+  out.end();
+  await once(out, "finish");
+  await rename(tmp, path);
+}
+
+interface SideResult {
+  images: number;
+  annotations: number;
+  categories: number;
+  errors?: number;
+  warnings?: number;
+}
+
+function parseSide(run: MeasuredRun, side: string): SideResult {
+  const line = run.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as SideResult;
+  } catch {
+    throw new Error(`bench coco: the ${side} side printed no result line:\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+/** The trainset side, in a child process so that time and peak RSS are measured like Python's. */
+async function loadWithTrainset(file: string): Promise<void> {
+  // Relative imports keep the child to the COCO modules (the barrel would load every format).
+  const { readCoco } = await import("../kernel/src/formats/coco.js");
+  const { indexCoco } = await import("../kernel/src/formats/coco-index.js");
+  const { validateCoco } = await import("../kernel/src/formats/coco-validate.js");
+  const dataset = await readCoco(file, { validate: false });
+  const index = indexCoco(dataset);
+  const issues = validateCoco(dataset, { file });
+  let errors = 0;
+  for (const issue of issues) if (issue.severity === "error") errors++;
+  process.stdout.write(
+    JSON.stringify({
+      images: index.imagesById.size,
+      annotations: index.annsById.size,
+      categories: index.catsById.size,
+      imagesWithAnnotations: index.annsByImage.size,
+      errors,
+      warnings: issues.length - errors,
+    }) + "\n",
+  );
+}
+
+export const cocoBench: BenchEntry = {
+  name: "coco",
+  issue: 3,
+  async run(ctx): Promise<BenchRow[]> {
+    const images = ctx.quick ? 11829 : 118287;
+    const boxes = ctx.quick ? 86000 : 860001;
+    const file = join(ctx.workDir, `coco-train-${images}-${boxes}-v${GENERATOR_VERSION}.json`);
+    if (!existsSync(file)) {
+      ctx.log(`generating ${file} ...`);
+      await generateCoco(file, images, boxes);
+    }
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const script = fileURLToPath(import.meta.url);
+    const peer = fileURLToPath(new URL("./peers/coco_load.py", import.meta.url));
+    const ours: MeasuredRun[] = [];
+    const theirs: MeasuredRun[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      // Alternate the sides so that cache and thermal effects fall on both.
+      ours.push(await runMeasured(process.execPath, ["--conditions=trainset-source", "--import", "tsx", script, "load", file], { cwd: root }));
+      theirs.push(await runMeasured(SYSTEM_PYTHON, [peer, file], { cwd: root }));
+      ctx.log(`run ${r + 1}: trainset ${formatSeconds(ours[r]?.seconds ?? 0)}, pycocotools-equivalent ${formatSeconds(theirs[r]?.seconds ?? 0)}`);
+    }
+    const a = parseSide(ours[0] as MeasuredRun, "trainset");
+    const b = parseSide(theirs[0] as MeasuredRun, "python");
+    if (a.images !== b.images || a.annotations !== b.annotations || a.categories !== b.categories) {
+      throw new Error(`bench coco: the sides disagree: trainset ${JSON.stringify(a)}, python ${JSON.stringify(b)}`);
+    }
+    if ((a.errors ?? 0) > 0) throw new Error(`bench coco: validation found ${a.errors} errors in the generated file`);
+    const oursSeconds = median(ours.map((r) => r.seconds));
+    const theirsSeconds = median(theirs.map((r) => r.seconds));
+    const oursMb = median(ours.map((r) => r.maxRssMb));
+    const theirsMb = median(theirs.map((r) => r.maxRssMb));
+    const ratio = theirsSeconds / oursSeconds;
+    return [
+      {
+        case: `COCO load+index+validate (${images} images, ${boxes} boxes, 80 categories)`,
+        trainset: `${formatSeconds(oursSeconds)}, ${oursMb.toFixed(0)} MB peak`,
+        peer: `${formatSeconds(theirsSeconds)}, ${theirsMb.toFixed(0)} MB peak (json.load + pycocotools createIndex)`,
+        ratio,
+        goal: ">= 2x faster, validation on",
+        met: ratio >= 2,
+        notes: `median of ${REPEATS}; whole process incl. startup; trainset reported ${a.warnings ?? 0} warnings, 0 errors`,
+      },
+    ];
+  },
+};
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === "load") {
+  const file = process.argv[3];
+  if (file === undefined) throw new Error("usage: bench/coco.ts load <file>");
+  await loadWithTrainset(file);
+}

@@ -1,0 +1,60 @@
+/**
+ * Groups RAW images into generation groups. A group is one timestamp in one folder: the same
+ * timestamp in two RAW subfolders is two different generations (seed 003, edge case 4).
+ */
+import type { ScannedImage } from "./scan.js";
+
+/** How RAW images form groups: per timestamp and folder (default), or per timestamp only. */
+export type GroupingMode = "folder" | "timestamp";
+
+/** One generation group: every stage generated for one timestamp. */
+export interface RawGroup {
+  timestamp: string;
+  /** The RAW subfolder ("" at the root; always "" in `timestamp` mode). */
+  dir: string;
+  /** Members sorted by stage, then path. */
+  members: ScannedImage[];
+  /** The group's highest stage. */
+  maxStage: number;
+}
+
+/** Groups plus the timestamp index that makes matching FINAL files linear. */
+export interface GroupIndex {
+  /** Sorted by timestamp, then folder. */
+  groups: RawGroup[];
+  byTimestamp: Map<string, RawGroup[]>;
+}
+
+/** Orders images by stage, then by path, so losers and neg_stages come out in a stable order. */
+export function compareByStage(a: ScannedImage, b: ScannedImage): number {
+  return a.parsed.stage - b.parsed.stage || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
+}
+
+/**
+ * Groups scanned RAW images in one pass (a hash map, no pairwise comparison).
+ * @example groupRawImages(scan.images).groups.length
+ */
+export function groupRawImages(images: readonly ScannedImage[], mode: GroupingMode = "folder"): GroupIndex {
+  const byKey = new Map<string, RawGroup>();
+  for (const image of images) {
+    const dir = mode === "folder" ? image.dir : "";
+    const key = `${image.parsed.timestamp}\u0000${dir}`;
+    let group = byKey.get(key);
+    if (group === undefined) {
+      group = { timestamp: image.parsed.timestamp, dir, members: [], maxStage: -Infinity };
+      byKey.set(key, group);
+    }
+    group.members.push(image);
+    if (image.parsed.stage > group.maxStage) group.maxStage = image.parsed.stage;
+  }
+  const groups = [...byKey.values()];
+  groups.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  const byTimestamp = new Map<string, RawGroup[]>();
+  for (const group of groups) {
+    if (group.members.length > 1) group.members.sort(compareByStage);
+    const list = byTimestamp.get(group.timestamp);
+    if (list === undefined) byTimestamp.set(group.timestamp, [group]);
+    else list.push(group);
+  }
+  return { groups, byTimestamp };
+}

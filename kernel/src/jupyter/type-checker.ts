@@ -1,0 +1,300 @@
+/**
+ * Type-checks cells with the TypeScript language service over the notebook's history. Each
+ * executed cell becomes a virtual module `__cellN.mts` that exports its top-level names; the
+ * next cell imports the latest definition of every name it does not redeclare, so types flow
+ * from cell to cell and a re-run cell may redeclare what it defined before.
+ */
+import { dirname, join } from "node:path";
+import type * as ts from "typescript";
+import type { TypeScript } from "./typescript-module.js";
+
+/** One problem found in a cell, located in the cell's own coordinates (1-based). */
+export interface CellDiagnostic {
+  line: number;
+  column: number;
+  code: number;
+  message: string;
+  /** The text of the offending line, for the traceback. */
+  sourceLine: string;
+}
+
+/** Completions at a cursor (offsets are UTF-16 indices into the cell). */
+export interface CellCompletions {
+  matches: string[];
+  start: number;
+  end: number;
+  kinds: string[];
+}
+
+/** Options for {@link CellTypeChecker}. */
+export interface CellTypeCheckerOptions {
+  /** The notebook's folder: relative imports, node_modules and tsconfig.json are looked up from it. */
+  notebookDir: string;
+  /** The file that `"trainset"` resolves to for types. */
+  typesEntry: string;
+  /** Folders holding `@types/*` packages (for `@types/node`). */
+  typeRoots: readonly string[];
+}
+
+// Diagnostics that make no sense for notebook cells.
+const IGNORED_CODES = new Set([
+  7016, // Could not find a declaration file for module: the import is `any`, as in JavaScript.
+  1375, // 'await' at top level (cells always allow it)
+  1378,
+]);
+const ASSIGN_TO_IMPORT = 2632; // "Cannot assign to 'x' because it is an import."
+
+interface CommittedCell {
+  index: number;
+  names: Set<string>;
+}
+
+/** The top-level names a cell defines, and which of them may be reassigned later. */
+export interface CellNames {
+  all: Set<string>;
+  mutable: Set<string>;
+}
+
+/**
+ * A language service over the cells executed so far.
+ * @example
+ * const checker = new CellTypeChecker(ts, { notebookDir, typesEntry, typeRoots: [] });
+ * checker.check("const n: number = 'x'"); // [{ line: 1, message: "Type 'string' is not assignable…" }]
+ */
+export class CellTypeChecker {
+  private readonly ts: TypeScript;
+  private readonly options: CellTypeCheckerOptions;
+  private readonly compilerOptions: ts.CompilerOptions;
+  private readonly service: ts.LanguageService;
+  private readonly files = new Map<string, { text: string; version: number }>();
+  private readonly diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+  private readonly committed: CommittedCell[] = [];
+  private readonly mutableNames = new Set<string>();
+  private readonly moduleCache: ts.ModuleResolutionCache;
+  private nextIndex = 1;
+
+  constructor(typescript: TypeScript, options: CellTypeCheckerOptions) {
+    this.ts = typescript;
+    this.options = options;
+    this.compilerOptions = readCompilerOptions(typescript, options);
+    this.moduleCache = typescript.createModuleResolutionCache(options.notebookDir, (f) => f, this.compilerOptions);
+    const sys = typescript.sys;
+    const host: ts.LanguageServiceHost = {
+      getCompilationSettings: () => this.compilerOptions,
+      getScriptFileNames: () => [this.pendingFile()],
+      getScriptVersion: (file) => String(this.files.get(file)?.version ?? 0),
+      getScriptSnapshot: (file) => {
+        const virtual = this.files.get(file);
+        if (virtual !== undefined) return typescript.ScriptSnapshot.fromString(virtual.text);
+        if (!this.diskSnapshots.has(file)) {
+          const text = sys.readFile(file);
+          this.diskSnapshots.set(file, text === undefined ? undefined : typescript.ScriptSnapshot.fromString(text));
+        }
+        return this.diskSnapshots.get(file);
+      },
+      getCurrentDirectory: () => options.notebookDir,
+      getDefaultLibFileName: (o) => typescript.getDefaultLibFilePath(o),
+      fileExists: (file) => this.files.has(file) || sys.fileExists(file),
+      readFile: (file) => this.files.get(file)?.text ?? sys.readFile(file),
+      directoryExists: (dir) => sys.directoryExists(dir),
+      getDirectories: (dir) => sys.getDirectories(dir),
+      realpath: (path) => (sys.realpath === undefined ? path : sys.realpath(path)),
+      useCaseSensitiveFileNames: () => sys.useCaseSensitiveFileNames,
+      resolveModuleNameLiterals: (literals, containingFile, redirected, compilerOptions, containingSourceFile) =>
+        literals.map((literal) => ({ resolvedModule: this.resolveModule(literal, containingFile, redirected, compilerOptions, containingSourceFile) })),
+    };
+    this.service = typescript.createLanguageService(host, typescript.createDocumentRegistry());
+  }
+
+  /** Type-checks a cell against the history; returns its errors (empty when it may run). */
+  check(code: string): CellDiagnostic[] {
+    const { file, offset } = this.setPending(code);
+    const service = this.service;
+    const diagnostics = [...service.getSyntacticDiagnostics(file), ...service.getSemanticDiagnostics(file)];
+    const source = service.getProgram()?.getSourceFile(file);
+    const codeLines = code.split("\n");
+    const out: CellDiagnostic[] = [];
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.category !== this.ts.DiagnosticCategory.Error || IGNORED_CODES.has(diagnostic.code)) continue;
+      const start = diagnostic.start ?? offset;
+      if (start < offset || start > offset + code.length) continue; // header or trailer
+      let message = this.ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
+      if (diagnostic.code === ASSIGN_TO_IMPORT) {
+        const name = /'([^']+)'/.exec(message)?.[1];
+        if (name !== undefined && this.mutableNames.has(name)) continue;
+        if (name !== undefined) message = `Cannot assign to '${name}' because it is a constant.`;
+      }
+      const position = source === undefined ? { line: 1, character: 0 } : this.ts.getLineAndCharacterOfPosition(source, start);
+      const line = position.line; // the header takes line 0, so this is the 1-based cell line
+      out.push({ line, column: position.character + 1, code: diagnostic.code, message, sourceLine: codeLines[line - 1] ?? "" });
+    }
+    return out;
+  }
+
+  /** Records an executed cell, so later cells see its declarations. */
+  commit(code: string): void {
+    const names = this.cellNames(code);
+    const file = this.cellFile(this.nextIndex);
+    // Re-write the committed file with an export list of everything it defines.
+    const { text } = this.render(code, this.nextIndex, names.all);
+    this.files.set(file, { text, version: (this.files.get(file)?.version ?? 0) + 1 });
+    for (const name of names.all) this.mutableNames.delete(name);
+    for (const name of names.mutable) this.mutableNames.add(name);
+    this.committed.push({ index: this.nextIndex, names: names.all });
+    this.nextIndex += 1;
+  }
+
+  /** Completions at `position` (a UTF-16 offset into `code`). */
+  complete(code: string, position: number): CellCompletions {
+    const { file, offset } = this.setPending(code);
+    let start = position;
+    while (start > 0 && /[\w$]/.test(code.charAt(start - 1))) start -= 1;
+    const prefix = code.slice(start, position);
+    const info = this.service.getCompletionsAtPosition(file, offset + position, { includeCompletionsForModuleExports: false });
+    const entries = (info?.entries ?? [])
+      .filter((entry) => entry.name.startsWith(prefix) && !/^__cell\d+$/.test(entry.name))
+      .sort((a, b) => (a.sortText === b.sortText ? a.name.localeCompare(b.name) : a.sortText < b.sortText ? -1 : 1));
+    return { matches: entries.map((e) => e.name), kinds: entries.map((e) => e.kind), start, end: position };
+  }
+
+  /** Type and documentation of the symbol at `position`, as Markdown-ready parts. */
+  inspect(code: string, position: number): { signature: string; documentation: string } | undefined {
+    const { file, offset } = this.setPending(code);
+    const service = this.service;
+    const info = service.getQuickInfoAtPosition(file, offset + position) ?? (position > 0 ? service.getQuickInfoAtPosition(file, offset + position - 1) : undefined);
+    if (info === undefined) return undefined;
+    const ts = this.ts;
+    const tags = (info.tags ?? []).map((tag) => `@${tag.name}${tag.text === undefined ? "" : " " + ts.displayPartsToString(tag.text)}`);
+    const documentation = [ts.displayPartsToString(info.documentation), ...tags].filter((part) => part !== "").join("\n\n");
+    return { signature: ts.displayPartsToString(info.displayParts), documentation };
+  }
+
+  private pendingFile(): string {
+    return this.cellFile(this.nextIndex);
+  }
+
+  private cellFile(index: number): string {
+    return join(this.options.notebookDir, `__cell${index}.mts`);
+  }
+
+  private setPending(code: string): { file: string; offset: number } {
+    const file = this.pendingFile();
+    const { text, offset } = this.render(code, this.nextIndex, new Set());
+    const previous = this.files.get(file);
+    if (previous?.text !== text) this.files.set(file, { text, version: (previous?.version ?? 0) + 1 });
+    return { file, offset };
+  }
+
+  /** Header (one line of imports from earlier cells) + code + export list. */
+  private render(code: string, index: number, exports: ReadonlySet<string>): { text: string; offset: number } {
+    const own = this.cellNames(code).all;
+    const latest = new Map<string, number>();
+    for (const cell of this.committed) {
+      if (cell.index >= index) continue;
+      for (const name of cell.names) latest.set(name, cell.index);
+    }
+    const byCell = new Map<number, string[]>();
+    for (const [name, cellIndex] of latest) {
+      if (own.has(name)) continue;
+      byCell.set(cellIndex, [...(byCell.get(cellIndex) ?? []), name]);
+    }
+    const header = [...byCell].map(([cellIndex, names]) => `import { ${names.join(", ")} } from "./__cell${cellIndex}.mjs";`).join(" ") + " export {};\n";
+    const trailer = exports.size === 0 ? "" : `\nexport { ${[...exports].join(", ")} };\n`;
+    return { text: header + code + trailer, offset: header.length };
+  }
+
+  private cellNames(code: string): CellNames {
+    const ts = this.ts;
+    const source = ts.createSourceFile("cell.mts", code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const all = new Set<string>();
+    const mutable = new Set<string>();
+    const addBinding = (name: ts.BindingName, isMutable: boolean): void => {
+      if (ts.isIdentifier(name)) {
+        all.add(name.text);
+        if (isMutable) mutable.add(name.text);
+        return;
+      }
+      for (const element of name.elements) if (!ts.isOmittedExpression(element)) addBinding(element.name, isMutable);
+    };
+    for (const statement of source.statements) {
+      if (ts.isVariableStatement(statement)) {
+        const isMutable = (statement.declarationList.flags & ts.NodeFlags.Const) === 0;
+        for (const declaration of statement.declarationList.declarations) addBinding(declaration.name, isMutable);
+      } else if (
+        (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) &&
+        statement.name !== undefined
+      ) {
+        all.add(statement.name.text);
+      } else if (ts.isModuleDeclaration(statement) && ts.isIdentifier(statement.name)) {
+        all.add(statement.name.text);
+      } else if (ts.isImportDeclaration(statement) && statement.importClause !== undefined) {
+        const clause = statement.importClause;
+        if (clause.name !== undefined) all.add(clause.name.text);
+        const bindings = clause.namedBindings;
+        if (bindings !== undefined && ts.isNamespaceImport(bindings)) all.add(bindings.name.text);
+        else if (bindings !== undefined) for (const element of bindings.elements) all.add(element.name.text);
+      } else if (ts.isImportEqualsDeclaration(statement)) {
+        all.add(statement.name.text);
+      }
+    }
+    return { all, mutable };
+  }
+
+  private resolveModule(literal: ts.StringLiteralLike, containingFile: string, redirected: ts.ResolvedProjectReference | undefined, compilerOptions: ts.CompilerOptions, containingSourceFile: ts.SourceFile): ts.ResolvedModuleFull | undefined {
+    const ts = this.ts;
+    const name = literal.text;
+    const cell = /^\.\/__cell(\d+)\.mjs$/.exec(name);
+    if (cell !== null) {
+      return { resolvedFileName: join(dirname(containingFile), `__cell${cell[1]}.mts`), extension: ts.Extension.Mts, isExternalLibraryImport: false };
+    }
+    if (name === "trainset") {
+      const entry = this.options.typesEntry;
+      return { resolvedFileName: entry, extension: entry.endsWith(".d.ts") ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: false };
+    }
+    const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions);
+    const host = { fileExists: (f: string) => this.files.has(f) || ts.sys.fileExists(f), readFile: (f: string) => this.files.get(f)?.text ?? ts.sys.readFile(f), realpath: ts.sys.realpath, directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories };
+    const found = ts.resolveModuleName(name, containingFile, compilerOptions, host, this.moduleCache, redirected, mode).resolvedModule;
+    if (found !== undefined || !containingFile.startsWith(this.options.notebookDir)) return found;
+    // Packages the kernel itself depends on (arquero, vega-lite…) are importable from any notebook.
+    const anchor = join(dirname(this.options.typesEntry), "__anchor.mts");
+    return ts.resolveModuleName(name, anchor, compilerOptions, host, undefined, redirected, mode).resolvedModule;
+  }
+}
+
+/** The notebook's tsconfig.json (searched upward), adjusted so cells are ES modules checked without emit. */
+function readCompilerOptions(typescript: TypeScript, options: CellTypeCheckerOptions): ts.CompilerOptions {
+  const sys = typescript.sys;
+  const configFile = typescript.findConfigFile(options.notebookDir, (f) => sys.fileExists(f));
+  let json: Record<string, unknown> = { compilerOptions: { strict: true, esModuleInterop: true, skipLibCheck: true, lib: ["es2023"] } };
+  let base = options.notebookDir;
+  if (configFile !== undefined) {
+    const read = typescript.readConfigFile(configFile, (f) => sys.readFile(f));
+    if (read.config !== undefined) {
+      json = read.config as Record<string, unknown>;
+      base = dirname(configFile);
+    }
+  }
+  // Only the compiler options matter: the cells are the files.
+  const parsed = typescript.parseJsonConfigFileContent({ compilerOptions: json.compilerOptions ?? {}, files: [] }, sys, base, undefined, configFile);
+  const user = parsed.options;
+  const compilerOptions: ts.CompilerOptions = {
+    ...user,
+    module: typescript.ModuleKind.NodeNext,
+    moduleResolution: typescript.ModuleResolutionKind.NodeNext,
+    target: Math.max(user.target ?? 0, typescript.ScriptTarget.ES2022),
+    noEmit: true,
+    isolatedModules: false,
+    verbatimModuleSyntax: false,
+    declaration: false,
+    composite: false,
+    incremental: false,
+    allowImportingTsExtensions: true,
+    skipLibCheck: user.skipLibCheck ?? true,
+    esModuleInterop: user.esModuleInterop ?? true,
+  };
+  const typeRoots = [...(user.typeRoots ?? []), ...options.typeRoots];
+  if (typeRoots.length > 0) compilerOptions.typeRoots = typeRoots;
+  if (user.types === undefined) compilerOptions.types = options.typeRoots.length > 0 ? ["node"] : [];
+  if (options.typeRoots.length === 0 && user.lib === undefined) compilerOptions.lib = ["lib.es2023.d.ts", "lib.dom.d.ts"];
+  return compilerOptions;
+}
