@@ -26,3 +26,7 @@ export * from "./util/describe-value.js";
 export * from "./demo/demo-step.js";
 export * from "./demo/run-demo.js";
 export * from "./demo/synthetic-images.js";
+export * from "./historical/index.js";
+export * from "./formats/pairs.js";
+export * from "./formats/pairs-handler.js";
+export * from "./split/index.js";

@@ -4,7 +4,7 @@
  * sanity. Nothing is allocated per element unless an issue is reported.
  */
 import { IssueCollector, type ValidationIssue, type ValidationOptions } from "../util/issues.js";
-import { emptyCocoIndex, pushAnnotation, type CocoIndex } from "./coco-index.js";
+import { emptyCocoIndex, type CocoIndex } from "./coco-index.js";
 import type { CocoAnnotation, CocoCategory, CocoId, CocoImage } from "./coco.js";
 
 /** Knobs of the COCO checks. */
@@ -86,8 +86,16 @@ function checkInfoAndLicenses(root: Json, issues: IssueCollector): Set<unknown> 
   return ids;
 }
 
-function checkImages(images: unknown[], issues: IssueCollector, index: CocoIndex, licenseIds: Set<unknown> | undefined): void {
-  const byId = index.imagesById;
+/**
+ * An image or category with the annotations that point to it: one Map lookup per annotation
+ * then finds both (the public index's two Maps are filled from the slots at the end).
+ */
+interface Slot<T> {
+  item: T;
+  anns: CocoAnnotation[] | undefined;
+}
+
+function checkImages(images: unknown[], issues: IssueCollector, byId: Map<CocoId, Slot<CocoImage>>, licenseIds: Set<unknown> | undefined): void {
   let intIds = 0;
   let stringIds = 0;
   let duplicates = 0;
@@ -108,7 +116,7 @@ function checkImages(images: unknown[], issues: IssueCollector, index: CocoIndex
         const first = ++duplicates <= 100 ? findIndexById(images, id, i) : -1;
         issues.error("duplicate-id", `image ${i} repeats image id ${show(id)}${first >= 0 ? ` (images[${first}] has it too)` : ""}`, { field: `images[${i}].id` });
       } else {
-        byId.set(id as CocoId, image as CocoImage);
+        byId.set(id as CocoId, { item: image as CocoImage, anns: undefined });
       }
     }
     const fileName = image.file_name;
@@ -143,8 +151,7 @@ function idTypeWarnings(section: string, what: string, intIds: number, stringIds
   }
 }
 
-function checkCategories(categories: unknown[], issues: IssueCollector, index: CocoIndex): void {
-  const byId = index.catsById;
+function checkCategories(categories: unknown[], issues: IssueCollector, byId: Map<CocoId, Slot<CocoCategory>>): void {
   const names = new Map<string, number>();
   let intIds = 0;
   let stringIds = 0;
@@ -165,7 +172,7 @@ function checkCategories(categories: unknown[], issues: IssueCollector, index: C
         const first = findIndexById(categories, id, i);
         issues.error("duplicate-id", `category ${i} repeats category id ${show(id)} (categories[${first}] has it too)`, { field: `categories[${i}].id` });
       } else {
-        byId.set(id as CocoId, category as CocoCategory);
+        byId.set(id as CocoId, { item: category as CocoCategory, anns: undefined });
       }
     }
     const name = category.name;
@@ -214,8 +221,14 @@ function segmentationProblem(seg: unknown): string | undefined {
   return `it is ${show(seg)}, neither polygons nor an RLE`;
 }
 
-function checkAnnotations(annotations: unknown[], issues: IssueCollector, index: CocoIndex, tolerance: number): void {
-  const { imagesById, catsById, annsById, annsByImage, annsByCategory } = index;
+function checkAnnotations(
+  annotations: unknown[],
+  issues: IssueCollector,
+  imageSlots: Map<CocoId, Slot<CocoImage>>,
+  categorySlots: Map<CocoId, Slot<CocoCategory>>,
+  annsById: Map<CocoId, CocoAnnotation>,
+  tolerance: number,
+): void {
   const missingArea = new Tally();
   const zeroId = new Tally();
   let intIds = 0;
@@ -238,25 +251,33 @@ function checkAnnotations(annotations: unknown[], issues: IssueCollector, index:
       } else {
         stringIds++;
       }
-      if (annsById.has(id as CocoId)) {
+      // One lookup instead of has + set: a set that does not grow the map hit a duplicate
+      // (the later annotation wins in the index, as in pycocotools' `anns` dict).
+      const before = annsById.size;
+      annsById.set(id as CocoId, ann as CocoAnnotation);
+      if (annsById.size === before) {
         const first = ++duplicates <= 100 ? findIndexById(annotations, id, i) : -1;
         issues.error("duplicate-id", `annotation ${i} repeats annotation id ${show(id)}${first >= 0 ? ` (annotations[${first}] has it too)` : ""}`, { field: `annotations[${i}].id` });
-      } else {
-        annsById.set(id as CocoId, ann as CocoAnnotation);
       }
     }
     const imageId = ann.image_id;
-    const image = imagesById.get(imageId as CocoId);
-    if (image === undefined) {
+    const imageSlot = imageSlots.get(imageId as CocoId);
+    let image: CocoImage | undefined;
+    if (imageSlot === undefined) {
       issues.error("unknown-image-id", `${label("annotation", i, id)} points to image_id ${show(imageId)}, which is not in images`, { field: `annotations[${i}].image_id` });
     } else {
-      pushAnnotation(annsByImage, imageId as CocoId, ann as CocoAnnotation);
+      image = imageSlot.item;
+      if (imageSlot.anns === undefined) imageSlot.anns = [ann as CocoAnnotation];
+      else imageSlot.anns.push(ann as CocoAnnotation);
     }
     const categoryId = ann.category_id;
-    if (!catsById.has(categoryId as CocoId)) {
+    const categorySlot = categorySlots.get(categoryId as CocoId);
+    if (categorySlot === undefined) {
       issues.error("unknown-category-id", `${label("annotation", i, id)} points to category_id ${show(categoryId)}, which is not in categories`, { field: `annotations[${i}].category_id` });
+    } else if (categorySlot.anns === undefined) {
+      categorySlot.anns = [ann as CocoAnnotation];
     } else {
-      pushAnnotation(annsByCategory, categoryId as CocoId, ann as CocoAnnotation);
+      categorySlot.anns.push(ann as CocoAnnotation);
     }
     const bbox = ann.bbox;
     let boxArea = -1;
@@ -322,6 +343,13 @@ function checkAnnotations(annotations: unknown[], issues: IssueCollector, index:
   }
 }
 
+function fillFromSlots<T>(slots: Map<CocoId, Slot<T>>, items: Map<CocoId, T>, anns: Map<CocoId, CocoAnnotation[]>): void {
+  for (const [id, slot] of slots) {
+    items.set(id, slot.item);
+    if (slot.anns !== undefined) anns.set(id, slot.anns);
+  }
+}
+
 /**
  * Runs every COCO check, recording issues in `issues`; returns the index built on the way, or
  * undefined when the value is too broken to index (not an object, or no images/categories lists).
@@ -335,18 +363,20 @@ export function checkCoco(value: unknown, issues: IssueCollector, options: CocoC
   }
   const licenseIds = checkInfoAndLicenses(value, issues);
   const index = emptyCocoIndex();
+  const imageSlots = new Map<CocoId, Slot<CocoImage>>();
+  const categorySlots = new Map<CocoId, Slot<CocoCategory>>();
   let usable = true;
   if (!Array.isArray(value.images)) {
     issues.error("missing-images", `images must be a list, got ${show(value.images)}`, { field: "images" });
     usable = false;
   } else {
-    checkImages(value.images as unknown[], issues, index, licenseIds);
+    checkImages(value.images as unknown[], issues, imageSlots, licenseIds);
   }
   if (!Array.isArray(value.categories)) {
     issues.error("missing-categories", `categories must be a list, got ${show(value.categories)}`, { field: "categories" });
     usable = false;
   } else {
-    checkCategories(value.categories as unknown[], issues, index);
+    checkCategories(value.categories as unknown[], issues, categorySlots);
   }
   if (value.annotations === undefined) {
     issues.warn("missing-annotations", "there is no annotations list (an image-info file?); it is read as having no boxes", { field: "annotations" });
@@ -354,9 +384,12 @@ export function checkCoco(value: unknown, issues: IssueCollector, options: CocoC
     issues.error("missing-annotations", `annotations must be a list, got ${show(value.annotations)}`, { field: "annotations" });
     usable = false;
   } else {
-    checkAnnotations(value.annotations as unknown[], issues, index, tolerance);
+    checkAnnotations(value.annotations as unknown[], issues, imageSlots, categorySlots, index.annsById, tolerance);
   }
-  return usable ? index : undefined;
+  if (!usable) return undefined;
+  fillFromSlots(imageSlots, index.imagesById, index.annsByImage);
+  fillFromSlots(categorySlots, index.catsById, index.annsByCategory);
+  return index;
 }
 
 /**

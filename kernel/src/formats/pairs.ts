@@ -9,7 +9,8 @@ import { formatCsvRow, parseCsv, type CsvRecord } from "../util/csv.js";
 import { ioError, TrainsetError } from "../util/errors.js";
 import { IssueCollector, type ValidationIssue, type ValidationOptions } from "../util/issues.js";
 import { parseJsonl } from "../util/jsonl.js";
-import { formatPythonList, pythonFloatRepr, tryParsePythonList } from "../historical/python-literal.js";
+import { formatPythonList, tryParsePythonList } from "../historical/python-literal.js";
+import { pythonFloatRepr } from "../util/python-repr.js";
 
 /** `metadata` of a record: where it came from (seed 003 Format 2). */
 export interface PairsMetadata {

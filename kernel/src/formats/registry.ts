@@ -5,12 +5,14 @@ import type { DatasetFormat, FormatHandler } from "./format-handler.js";
 import { cocoHandler } from "./coco-handler.js";
 import { frameTableHandler } from "./frame-table-handler.js";
 import { legacyJsonlHandler } from "./legacy-jsonl-handler.js";
+import { pairsHandler } from "./pairs-handler.js";
 
 /** Every format handler, most specific first. */
 export const formatHandlers: readonly FormatHandler[] = [
   cocoHandler,
   frameTableHandler,
   legacyJsonlHandler,
+  pairsHandler,
   // (handlers are added one per line above this comment)
 ];
 

@@ -35,26 +35,31 @@ export function compareByStage(a: ScannedImage, b: ScannedImage): number {
  * @example groupRawImages(scan.images).groups.length
  */
 export function groupRawImages(images: readonly ScannedImage[], mode: GroupingMode = "folder"): GroupIndex {
-  const byKey = new Map<string, RawGroup>();
+  // Timestamp → the groups with it (almost always one), so no composite key string per image.
+  const byTimestamp = new Map<string, RawGroup[]>();
+  const groups: RawGroup[] = [];
   for (const image of images) {
     const dir = mode === "folder" ? image.dir : "";
-    const key = `${image.parsed.timestamp}\u0000${dir}`;
-    let group = byKey.get(key);
+    const timestamp = image.parsed.timestamp;
+    let list = byTimestamp.get(timestamp);
+    let group: RawGroup | undefined;
+    if (list === undefined) {
+      list = [];
+      byTimestamp.set(timestamp, list);
+    } else {
+      for (const candidate of list) if (candidate.dir === dir) group = candidate;
+    }
     if (group === undefined) {
-      group = { timestamp: image.parsed.timestamp, dir, members: [], maxStage: -Infinity };
-      byKey.set(key, group);
+      group = { timestamp, dir, members: [], maxStage: -Infinity };
+      list.push(group);
+      groups.push(group);
     }
     group.members.push(image);
     if (image.parsed.stage > group.maxStage) group.maxStage = image.parsed.stage;
   }
-  const groups = [...byKey.values()];
-  groups.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  const byTimestamp = new Map<string, RawGroup[]>();
-  for (const group of groups) {
-    if (group.members.length > 1) group.members.sort(compareByStage);
-    const list = byTimestamp.get(group.timestamp);
-    if (list === undefined) byTimestamp.set(group.timestamp, [group]);
-    else list.push(group);
-  }
+  const byDir = (a: RawGroup, b: RawGroup): number => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0);
+  groups.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : byDir(a, b)));
+  for (const group of groups) if (group.members.length > 1) group.members.sort(compareByStage);
+  for (const list of byTimestamp.values()) if (list.length > 1) list.sort(byDir);
   return { groups, byTimestamp };
 }

@@ -106,8 +106,14 @@ function u16le14(b: Uint8Array, i: number): number {
   return ((b[i] ?? 0) | ((b[i + 1] ?? 0) << 8)) & 0x3fff;
 }
 
+function isPng(b: Uint8Array): boolean {
+  if (b.length < 8) return false;
+  for (let i = 0; i < 8; i++) if (b[i] !== PNG_SIGNATURE[i]) return false;
+  return true;
+}
+
 function sizeOf(b: Uint8Array): SizeResult {
-  if (b.length >= 8 && PNG_SIGNATURE.every((v, i) => b[i] === v)) return pngSize(b);
+  if (isPng(b)) return pngSize(b);
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegSize(b);
   if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP") return webpSize(b);
   return b.length < 12 ? "truncated" : undefined;
@@ -125,6 +131,7 @@ export function parseImageSize(bytes: Uint8Array): ImageSize | undefined {
 
 // Most headers fit in the first read; JPEGs with large EXIF/ICC segments need the next ones.
 const READ_STEPS = [512, 64 * 1024];
+const FIRST_READ = Buffer.alloc(READ_STEPS[0] ?? 512);
 
 function unreadable(file: string, reason: string): TrainsetError {
   return new TrainsetError("PARSE_ERROR", `Cannot read the image size of "${file}": ${reason}`, { file });
@@ -159,9 +166,10 @@ export function probeImageFileSync(path: string): ImageProbe {
     mtimeMs = stat.mtimeMs;
     bytes = stat.size;
     if (!stat.isFile()) return { mtimeMs, bytes, size: null, error: unreadable(path, "it is not a regular file").message };
-    for (const limit of [...READ_STEPS, stat.size]) {
-      const want = Math.min(limit, stat.size);
-      const buffer = Buffer.allocUnsafe(want);
+    for (let step = 0; step <= READ_STEPS.length; step++) {
+      const want = Math.min(READ_STEPS[step] ?? stat.size, stat.size);
+      // The first, small read goes into one shared buffer: most headers end there.
+      const buffer = step === 0 ? FIRST_READ : Buffer.allocUnsafe(want);
       const got = want === 0 ? 0 : readSync(fd, buffer, 0, want, 0);
       const result = sizeOf(buffer.subarray(0, got));
       if (typeof result === "object") return { mtimeMs, bytes, size: result, error: null };

@@ -129,7 +129,7 @@ function chooseGroup(
       result.orphans.push({ path: final.rel, reason: "no-raw-twin", detail: noTwinDetail(final, group) });
       return undefined;
     }
-    return { group, ...twin };
+    return { group, raw: twin.raw, match: twin.match };
   }
   // Several RAW folders share the timestamp: keep those holding the best twin, then the best path fit.
   let bestLevel = 0;
@@ -142,7 +142,7 @@ function chooseGroup(
       bestLevel = level;
       best = [];
     }
-    best.push({ group, ...twin });
+    best.push({ group, raw: twin.raw, match: twin.match });
   }
   const pool = best.length > 0 ? best : candidates.map((group) => ({ group }));
   let bestFit = -1;

@@ -20,7 +20,8 @@ export const DEFAULT_IMAGE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg"
 
 // Anchored at both ends so `..._stage2 (1).png` or `..._stage2-copy.png` are reported rather than
 // silently read as stage 2 (the seed's unanchored `re.match` accepted them).
-const NAME = /^(\d{8})_(\d{6})_stage(\d+(?:\.\d+)?)(?:_([^/\\]+?))?\.([A-Za-z0-9]+)$/i;
+// The date and time classes reject impossible values (month 13, hour 25) in the same pass.
+const NAME = /^(\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])_(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d|60))_stage(\d+(?:\.\d+)?)(?:_([^/\\]+?))?\.([A-Za-z0-9]+)$/i;
 
 function validTimestamp(date: string, time: string): boolean {
   const month = Number(date.slice(4, 6));
@@ -41,9 +42,8 @@ function validTimestamp(date: string, time: string): boolean {
 export function parseImageName(filename: string): ParsedImageName | undefined {
   const match = NAME.exec(filename);
   if (match === null) return undefined;
-  const [, date = "", time = "", stage = "", suffix, ext = ""] = match;
-  if (!validTimestamp(date, time)) return undefined;
-  return { timestamp: `${date}_${time}`, stage: Number(stage), suffix: suffix ?? null, ext: ext.toLowerCase() };
+  const ext = match[4] ?? "";
+  return { timestamp: match[1] ?? "", stage: Number(match[2]), suffix: match[3] ?? null, ext: ext.toLowerCase() };
 }
 
 /** A short reason why {@link parseImageName} refused `filename`, for the extraction report. */

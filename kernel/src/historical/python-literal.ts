@@ -5,6 +5,7 @@
  */
 
 import { TrainsetError } from "../util/errors.js";
+import { pythonFloatRepr } from "../util/python-repr.js";
 
 /** Internal signal between the reader's helpers; never leaves this module. */
 class LiteralSyntax extends Error {}
@@ -145,13 +146,6 @@ export function pythonStringRepr(value: string): string {
     else out += c;
   }
   return out + quote;
-}
-
-/** A number as Python's `repr(float(x))` writes it for stage numbers: `2.0`, `1.5`. */
-export function pythonFloatRepr(value: number): string {
-  if (Number.isNaN(value)) return "nan";
-  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
-  return Number.isInteger(value) && Math.abs(value) < 1e16 ? `${value}.0` : String(value);
 }
 
 /**

@@ -41,7 +41,7 @@ const socket = new Reply({ linger: 0 });
   parentPort.postMessage("bound");
   for await (const frames of socket) await socket.send(frames);
 })().catch((error) => parentPort.postMessage(String(error && error.stack || error)));
-parentPort.on("message", () => { socket.close(); process.exit(0); });
+parentPort.on("message", () => { socket.close(); parentPort.postMessage("closed"); });
 `;
 
 /**
@@ -119,7 +119,14 @@ function startHeartbeat(endpoint: string, onError: (error: unknown) => void): He
   return {
     bound,
     async stop() {
+      // Close the socket inside the worker first: terminating a thread that owns an open ZMQ
+      // socket aborts the process.
+      const closed = new Promise<void>((resolve) => {
+        worker.on("message", (message: unknown) => message === "closed" && resolve());
+        worker.once("exit", () => resolve());
+      });
       worker.postMessage("stop");
+      await closed;
       await worker.terminate();
     },
   };

@@ -252,7 +252,14 @@ export class CellTypeChecker {
       return { resolvedFileName: entry, extension: entry.endsWith(".d.ts") ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: false };
     }
     const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions);
-    const host = { fileExists: (f: string) => this.files.has(f) || ts.sys.fileExists(f), readFile: (f: string) => this.files.get(f)?.text ?? ts.sys.readFile(f), realpath: ts.sys.realpath, directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories };
+    const sys = ts.sys;
+    const host: ts.ModuleResolutionHost = {
+      fileExists: (f) => this.files.has(f) || sys.fileExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? sys.readFile(f),
+      realpath: (f) => (sys.realpath === undefined ? f : sys.realpath(f)),
+      directoryExists: (d) => sys.directoryExists(d),
+      getDirectories: (d) => sys.getDirectories(d),
+    };
     const found = ts.resolveModuleName(name, containingFile, compilerOptions, host, this.moduleCache, redirected, mode).resolvedModule;
     if (found !== undefined || !containingFile.startsWith(this.options.notebookDir)) return found;
     // Packages the kernel itself depends on (arquero, vega-lite…) are importable from any notebook.

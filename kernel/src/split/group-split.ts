@@ -6,7 +6,13 @@
  */
 import { buildGroupTable, type GroupTable, type SplitRow } from "./group-table.js";
 import { createPythonRandom, pythonRound } from "./python-random.js";
-import { DEFAULT_SPLIT_RATIOS, foldRatios, parseSplitRatios, validateSplitRatios, type SplitRatio } from "./ratios.js";
+import {
+  DEFAULT_SPLIT_RATIOS,
+  foldRatios,
+  parseSplitRatios,
+  validateSplitRatios,
+  type SplitRatio,
+} from "./ratios.js";
 import { refineSplit } from "./refine-split.js";
 import { createSeededRng, type SeededRng } from "./seeded-rng.js";
 import { buildSplitReport, type SplitMode, type SplitReport } from "./split-report.js";
@@ -41,13 +47,52 @@ export interface SplitByGroupResult {
 /** The default seed, as lx-ai uses. */
 export const DEFAULT_SPLIT_SEED = 42;
 
-function resolveRatios(options: SplitByGroupOptions): { ratios: SplitRatio[]; kind: "ratios" | "folds" } {
+/** Options after defaults and checks. */
+export interface ResolvedSplitOptions {
+  ratios: SplitRatio[];
+  kind: "ratios" | "folds";
+  seed: number;
+  mode: SplitMode;
+}
+
+/**
+ * Applies defaults (train=0.8,val=0.1,test=0.1, seed 42, stratified) and checks the options,
+ * throwing RangeError for bad ratios, folds, seed or mode, so callers can check before reading data.
+ * @example resolveSplitOptions({ folds: 3 }).ratios.map((r) => r.name) // ["fold-1", "fold-2", "fold-3"]
+ */
+export function resolveSplitOptions(
+  options: Pick<SplitByGroupOptions, "ratios" | "folds" | "seed" | "mode">,
+): ResolvedSplitOptions {
+  let ratios: SplitRatio[];
+  let kind: "ratios" | "folds" = "ratios";
   if (options.folds !== undefined) {
-    if (options.ratios !== undefined) throw new RangeError("Cannot split: give either ratios or folds, not both");
-    return { ratios: foldRatios(options.folds), kind: "folds" };
+    if (options.ratios !== undefined)
+      throw new RangeError("Cannot split: give either ratios or folds, not both");
+    ratios = foldRatios(options.folds);
+    kind = "folds";
+  } else {
+    const given = options.ratios ?? DEFAULT_SPLIT_RATIOS;
+    ratios = typeof given === "string" ? parseSplitRatios(given) : validateSplitRatios(given);
   }
-  const given = options.ratios ?? DEFAULT_SPLIT_RATIOS;
-  return { ratios: typeof given === "string" ? parseSplitRatios(given) : validateSplitRatios(given), kind: "ratios" };
+  const seed = options.seed ?? DEFAULT_SPLIT_SEED;
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`Cannot split: the seed must be a whole number >= 0, got ${seed}`);
+  const mode = options.mode ?? "stratified";
+  if (mode !== "stratified" && mode !== "lx-ai" && mode !== "random-groups") {
+    throw new RangeError(
+      `Cannot split: unknown mode "${String(mode)}" (use stratified, lx-ai or random-groups)`,
+    );
+  }
+  if (mode === "lx-ai" && kind === "folds")
+    throw new RangeError(
+      "Cannot split in lx-ai mode: lx-ai has no k-fold; use stratified or random-groups",
+    );
+  if (mode === "lx-ai" && ratios.length !== 3) {
+    throw new RangeError(
+      `Cannot split in lx-ai mode: it needs exactly three shares (train, val, test), got ${ratios.length}`,
+    );
+  }
+  return { ratios, kind, seed, mode };
 }
 
 /**
@@ -56,9 +101,6 @@ function resolveRatios(options: SplitByGroupOptions): { ratios: SplitRatio[]; ki
  * even), the first `G - n_val - n_test` shuffled groups train, the next val, the rest test.
  */
 function lxAiAssign(table: GroupTable, ratios: readonly SplitRatio[], seed: number): Int32Array {
-  if (ratios.length !== 3) {
-    throw new RangeError(`Cannot split in lx-ai mode: it needs exactly three shares (train, val, test), got ${ratios.length}`);
-  }
   const G = table.keys.length;
   const order = createPythonRandom(seed).shuffle(Array.from({ length: G }, (_, g) => g));
   const nTest = pythonRound((ratios[2]?.ratio ?? 0) * G);
@@ -70,7 +112,11 @@ function lxAiAssign(table: GroupTable, ratios: readonly SplitRatio[], seed: numb
 }
 
 /** GroupShuffleSplit-like: shuffle groups, cut by number of groups (not samples). */
-function randomGroupsAssign(table: GroupTable, ratios: readonly SplitRatio[], rng: SeededRng): Int32Array {
+function randomGroupsAssign(
+  table: GroupTable,
+  ratios: readonly SplitRatio[],
+  rng: SeededRng,
+): Int32Array {
   const G = table.keys.length;
   const order = rng.shuffle(Array.from({ length: G }, (_, g) => g));
   const assign = new Int32Array(G);
@@ -93,15 +139,11 @@ function randomGroupsAssign(table: GroupTable, ratios: readonly SplitRatio[], rn
  *   { ratios: "train=0.5,test=0.5", seed: 42 },
  * );
  */
-export function splitByGroup(rows: readonly SplitRow[], options: SplitByGroupOptions = {}): SplitByGroupResult {
-  const { ratios, kind } = resolveRatios(options);
-  const seed = options.seed ?? DEFAULT_SPLIT_SEED;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`Cannot split: the seed must be a whole number >= 0, got ${seed}`);
-  const mode = options.mode ?? "stratified";
-  if (mode !== "stratified" && mode !== "lx-ai" && mode !== "random-groups") {
-    throw new RangeError(`Cannot split: unknown mode "${String(mode)}" (use stratified, lx-ai or random-groups)`);
-  }
-  if (mode === "lx-ai" && kind === "folds") throw new RangeError("Cannot split in lx-ai mode: lx-ai has no k-fold; use stratified or random-groups");
+export function splitByGroup(
+  rows: readonly SplitRow[],
+  options: SplitByGroupOptions = {},
+): SplitByGroupResult {
+  const { ratios, kind, seed, mode } = resolveSplitOptions(options);
   const table = buildGroupTable(rows);
   if (table.keys.length === 0) throw new RangeError("Cannot split: there are no rows");
   const shares = ratios.map((r) => r.ratio);
@@ -112,8 +154,12 @@ export function splitByGroup(rows: readonly SplitRow[], options: SplitByGroupOpt
     if (mode === "random-groups") assign = randomGroupsAssign(table, ratios, rng);
     else {
       assign = stratifyGroups(table, shares, rng);
-      const refine = { rng, ...(options.iterations === undefined ? {} : { iterations: options.iterations }) };
-      refineSplit(table, shares, assign, { ...refine, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+      refineSplit(table, shares, assign, {
+        rng,
+        ...(options.iterations === undefined ? {} : { iterations: options.iterations }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
     }
   }
   const names = ratios.map((r) => r.name);

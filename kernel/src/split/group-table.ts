@@ -48,7 +48,9 @@ function isLabelArray(labels: SplitLabels): labels is readonly string[] {
 function rowLabelEntries(row: SplitRow, index: number): [string, number][] {
   const labels: unknown = row.labels;
   if (labels === null || typeof labels !== "object") {
-    throw new TypeError(`rows[${index}].labels must be an array of label names or a label → count object`);
+    throw new TypeError(
+      `rows[${index}].labels must be an array of label names or a label → count object`,
+    );
   }
   const weight = row.weight ?? 1;
   if (isLabelArray(row.labels)) {
@@ -56,7 +58,9 @@ function rowLabelEntries(row: SplitRow, index: number): [string, number][] {
     const out: [string, number][] = [];
     for (const name of row.labels as readonly unknown[]) {
       if (typeof name !== "string" || name === "") {
-        throw new TypeError(`rows[${index}].labels must hold non-empty strings, found ${JSON.stringify(name)}`);
+        throw new TypeError(
+          `rows[${index}].labels must hold non-empty strings, found ${JSON.stringify(name)}`,
+        );
       }
       if (!seen.has(name)) {
         seen.add(name);
@@ -67,10 +71,12 @@ function rowLabelEntries(row: SplitRow, index: number): [string, number][] {
   }
   const out: [string, number][] = [];
   for (const name of Object.keys(row.labels).sort()) {
-    const count = (row.labels as Readonly<Record<string, number>>)[name];
+    const count: unknown = row.labels[name];
     if (name === "") throw new TypeError(`rows[${index}].labels has an empty label name`);
     if (typeof count !== "number" || !Number.isFinite(count) || count < 0) {
-      throw new TypeError(`rows[${index}].labels["${name}"] must be a finite count >= 0, got ${JSON.stringify(count)}`);
+      throw new TypeError(
+        `rows[${index}].labels["${name}"] must be a finite count >= 0, got ${JSON.stringify(count)}`,
+      );
     }
     if (count > 0) out.push([name, count * weight]);
   }
@@ -97,13 +103,18 @@ export function buildGroupTable(rows: readonly SplitRow[]): GroupTable {
   const labelSet = new Set<string>();
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    if (row === undefined || typeof row !== "object") throw new TypeError(`rows[${i}] must be an object`);
+    if (row === undefined || typeof row !== "object")
+      throw new TypeError(`rows[${i}] must be an object`);
     if (typeof row.group !== "string" || row.group === "") {
-      throw new TypeError(`rows[${i}].group must be a non-empty string, got ${JSON.stringify(row.group)}`);
+      throw new TypeError(
+        `rows[${i}].group must be a non-empty string, got ${JSON.stringify(row.group)}`,
+      );
     }
     const weight = row.weight ?? 1;
     if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0) {
-      throw new TypeError(`rows[${i}].weight must be a finite number above 0, got ${JSON.stringify(weight)}`);
+      throw new TypeError(
+        `rows[${i}].weight must be a finite number above 0, got ${JSON.stringify(weight)}`,
+      );
     }
     let g = groupIndex.get(row.group);
     if (g === undefined) {

@@ -47,7 +47,8 @@ function bitLength(n: number): number {
  * rng.shuffle(["a", "b", "c", "d"]); // same order as random.Random(42).shuffle(...)
  */
 export function createPythonRandom(seed: number): PythonRandom {
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a whole number below 2^53, got ${seed}`);
+  if (!Number.isSafeInteger(seed))
+    throw new RangeError(`seed must be a whole number below 2^53, got ${seed}`);
   const mt = new Uint32Array(N);
   let mti = N + 1;
 
@@ -66,7 +67,9 @@ export function createPythonRandom(seed: number): PythonRandom {
     let j = 0;
     for (let k = Math.max(N, key.length); k > 0; k--) {
       const prev = mt[i - 1] ?? 0;
-      mt[i] = (((mt[i] ?? 0) ^ Math.imul((prev ^ (prev >>> 30)) >>> 0, 1664525)) + (key[j] ?? 0) + j) >>> 0;
+      mt[i] =
+        (((mt[i] ?? 0) ^ Math.imul((prev ^ (prev >>> 30)) >>> 0, 1664525)) + (key[j] ?? 0) + j) >>>
+        0;
       i++;
       j++;
       if (i >= N) {
@@ -113,13 +116,15 @@ export function createPythonRandom(seed: number): PythonRandom {
   initByArray(seedWords(Math.abs(seed)));
 
   function getrandbits(k: number): number {
-    if (!Number.isInteger(k) || k < 0 || k > 32) throw new RangeError(`getrandbits() supports 0..32 bits here, got ${k}`);
+    if (!Number.isInteger(k) || k < 0 || k > 32)
+      throw new RangeError(`getrandbits() supports 0..32 bits here, got ${k}`);
     if (k === 0) return 0;
     return genrandUint32() >>> (32 - k);
   }
 
   function randbelow(n: number): number {
-    if (!Number.isInteger(n) || n < 0 || n >= 0x100000000) throw new RangeError(`randbelow() needs 0 <= n < 2^32, got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n >= 0x100000000)
+      throw new RangeError(`randbelow() needs 0 <= n < 2^32, got ${n}`);
     if (n === 0) return 0;
     const k = bitLength(n);
     let r = getrandbits(k);

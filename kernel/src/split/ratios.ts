@@ -32,18 +32,27 @@ function positionalNames(count: number): string[] {
 export function parseSplitRatios(text: string): SplitRatio[] {
   const parts = text.split(",").map((p) => p.trim());
   if (parts.length < 2 || parts.some((p) => p === "")) {
-    throw new RangeError(`Cannot parse split ratios "${text}": give at least two comma-separated shares, e.g. train=0.8,val=0.1,test=0.1`);
+    throw new RangeError(
+      `Cannot parse split ratios "${text}": give at least two comma-separated shares, e.g. train=0.8,val=0.1,test=0.1`,
+    );
   }
   const named = parts.map((p) => p.includes("="));
   if (named.some((n) => n) && !named.every((n) => n)) {
-    throw new RangeError(`Cannot parse split ratios "${text}": name either every share (train=0.8,...) or none (0.8,0.1,0.1)`);
+    throw new RangeError(
+      `Cannot parse split ratios "${text}": name either every share (train=0.8,...) or none (0.8,0.1,0.1)`,
+    );
   }
-  const names = named[0] === true ? parts.map((p) => p.slice(0, p.indexOf("=")).trim()) : positionalNames(parts.length);
+  const names =
+    named[0] === true
+      ? parts.map((p) => p.slice(0, p.indexOf("=")).trim())
+      : positionalNames(parts.length);
   const ratios = parts.map((p, i) => {
     const raw = named[0] === true ? p.slice(p.indexOf("=") + 1).trim() : p;
     const value = Number(raw);
     if (raw === "" || !Number.isFinite(value)) {
-      throw new RangeError(`Cannot parse split ratios "${text}": "${raw}" for ${names[i] ?? "?"} is not a number`);
+      throw new RangeError(
+        `Cannot parse split ratios "${text}": "${raw}" for ${names[i] ?? "?"} is not a number`,
+      );
     }
     return { name: names[i] ?? "", ratio: value };
   });
@@ -60,17 +69,25 @@ export function validateSplitRatios(ratios: readonly SplitRatio[], source?: stri
   const seen = new Set<string>();
   for (const { name, ratio } of ratios) {
     if (!NAME_PATTERN.test(name)) {
-      throw new RangeError(`Cannot use ${what}: split name "${name}" must be letters, digits, "_", "-" or "." and start with a letter or digit`);
+      throw new RangeError(
+        `Cannot use ${what}: split name "${name}" must be letters, digits, "_", "-" or "." and start with a letter or digit`,
+      );
     }
-    if (seen.has(name)) throw new RangeError(`Cannot use ${what}: split name "${name}" appears twice`);
+    if (seen.has(name))
+      throw new RangeError(`Cannot use ${what}: split name "${name}" appears twice`);
     seen.add(name);
-    if (!Number.isFinite(ratio) || ratio <= 0 || ratio > 1) {
-      throw new RangeError(`Cannot use ${what}: the share of "${name}" must be above 0 and at most 1, got ${ratio}`);
+    if (!Number.isFinite(ratio) || ratio <= 0) {
+      throw new RangeError(
+        `Cannot use ${what}: the share of "${name}" must be above 0 and at most 1, got ${ratio}`,
+      );
     }
   }
+  // With every share positive, a sum of 1 also keeps each share at most 1.
   const sum = ratios.reduce((acc, r) => acc + r.ratio, 0);
   if (Math.abs(sum - 1) > SUM_TOLERANCE) {
-    throw new RangeError(`Cannot use ${what}: the shares sum to ${Number(sum.toPrecision(12))}, not 1`);
+    throw new RangeError(
+      `Cannot use ${what}: the shares sum to ${Number(sum.toPrecision(12))}, not 1`,
+    );
   }
   return ratios.map((r) => ({ name: r.name, ratio: r.ratio }));
 }
@@ -80,6 +97,9 @@ export function validateSplitRatios(ratios: readonly SplitRatio[], source?: stri
  * @example foldRatios(5).map((r) => r.name) // ["fold-1", …, "fold-5"]
  */
 export function foldRatios(folds: number): SplitRatio[] {
-  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`Cannot make folds: the number of folds must be a whole number of at least 2, got ${folds}`);
+  if (!Number.isInteger(folds) || folds < 2)
+    throw new RangeError(
+      `Cannot make folds: the number of folds must be a whole number of at least 2, got ${folds}`,
+    );
   return Array.from({ length: folds }, (_, i) => ({ name: `fold-${i + 1}`, ratio: 1 / folds }));
 }

@@ -63,6 +63,7 @@ class SplitState {
   private readonly ra: Float64Array;
   private readonly rb: Float64Array;
   private readonly dq: Int32Array;
+  private readonly marked: Uint8Array;
   private readonly touched: Int32Array;
 
   constructor(
@@ -84,12 +85,15 @@ class SplitState {
     this.count = new Int32Array(K);
     this.pos = new Int32Array(G);
     this.target = Float64Array.from(ratios, (r) => r * table.totalSize);
-    this.rate = Float64Array.from(table.labelTotals, (c) => (table.totalSize > 0 ? c / table.totalSize : 0));
+    this.rate = Float64Array.from(table.labelTotals, (c) =>
+      table.totalSize > 0 ? c / table.totalSize : 0,
+    );
     this.guaranteed = guaranteedLabels(table, K);
-    this.sizeWeight = Math.max(1, L);
+    this.sizeWeight = 4 * Math.max(1, L);
     this.ra = new Float64Array(L);
     this.rb = new Float64Array(L);
     this.dq = new Int32Array(L);
+    this.marked = new Uint8Array(L);
     this.touched = new Int32Array(L);
     this.recompute();
   }
@@ -118,7 +122,8 @@ class SplitState {
     for (let k = 0; k < K; k++) {
       for (let l = 0; l < L; l++) this.ra[l] = this.p[k * L + l] ?? 0;
       this.f[k] = this.term(k, this.n[k] ?? 0, this.ra);
-      for (let l = 0; l < L; l++) if (this.guaranteed[l] === 1 && this.q[k * L + l] === 0) this.violations++;
+      for (let l = 0; l < L; l++)
+        if (this.guaranteed[l] === 1 && this.q[k * L + l] === 0) this.violations++;
     }
   }
 
@@ -133,21 +138,28 @@ class SplitState {
     let s = this.sizeWeight * pow4((size - target) / (target > 0 ? target : 1));
     for (let l = 0; l < this.L; l++) {
       const expected = size * (this.rate[l] ?? 0);
-      s += pow4(((positives[l] ?? 0) - expected) / (expected > MIN_EXPECTED_POSITIVES ? expected : MIN_EXPECTED_POSITIVES));
+      s += pow4(
+        ((positives[l] ?? 0) - expected) /
+          (expected > MIN_EXPECTED_POSITIVES ? expected : MIN_EXPECTED_POSITIVES),
+      );
     }
     return s;
   }
 
   /** Adds `sign` × group g's labels to the a-side scratch row and the opposite to the b-side. */
   private transfer(g: number, sign: number): number {
-    const { table, dq, touched } = this;
+    const { table, dq, marked, touched } = this;
     let nt = this.nt;
     for (let i = table.start[g] ?? 0; i < (table.start[g + 1] ?? 0); i++) {
       const l = table.labelIndex[i] ?? 0;
       const c = (table.labelCount[i] ?? 0) * sign;
       this.ra[l] = (this.ra[l] ?? 0) + c;
       this.rb[l] = (this.rb[l] ?? 0) - c;
-      if (dq[l] === 0) touched[nt++] = l;
+      // Each label is listed once however many groups of the exchange carry it.
+      if (marked[l] === 0) {
+        marked[l] = 1;
+        touched[nt++] = l;
+      }
       dq[l] = (dq[l] ?? 0) + sign;
     }
     this.nt = nt;
@@ -157,8 +169,12 @@ class SplitState {
 
   /** Evaluates the current exchange into `dv` and `df`; returns false when it is not allowed. */
   evaluate(): boolean {
-    const { a, b, L, dq, touched } = this;
-    if ((this.count[a] ?? 0) - this.nA + this.nB < 1 || (this.count[b] ?? 0) - this.nB + this.nA < 1) return false;
+    const { a, b, L, dq, marked, touched } = this;
+    if (
+      (this.count[a] ?? 0) - this.nA + this.nB < 1 ||
+      (this.count[b] ?? 0) - this.nB + this.nA < 1
+    )
+      return false;
     for (let l = 0; l < L; l++) {
       this.ra[l] = this.p[a * L + l] ?? 0;
       this.rb[l] = this.p[b * L + l] ?? 0;
@@ -172,10 +188,12 @@ class SplitState {
       const l = touched[t] ?? 0;
       const d = dq[l] ?? 0;
       dq[l] = 0;
+      marked[l] = 0;
       if (d === 0 || this.guaranteed[l] !== 1) continue;
       const qa = this.q[a * L + l] ?? 0;
       const qb = this.q[b * L + l] ?? 0;
-      dv += (qa + d === 0 ? 1 : 0) - (qa === 0 ? 1 : 0) + (qb - d === 0 ? 1 : 0) - (qb === 0 ? 1 : 0);
+      dv +=
+        (qa + d === 0 ? 1 : 0) - (qa === 0 ? 1 : 0) + (qb - d === 0 ? 1 : 0) - (qb === 0 ? 1 : 0);
     }
     this.fa = this.term(a, (this.n[a] ?? 0) + ds, this.ra);
     this.fb = this.term(b, (this.n[b] ?? 0) - ds, this.rb);
@@ -243,7 +261,11 @@ class SplitState {
     const list = this.members[b] as Int32Array;
     const available = this.count[b] ?? 0;
     let sum = 0;
-    for (let tries = 0; tries < 4 * MAX_TRADE && this.nB < MAX_TRADE && sum < 0.95 * want; tries++) {
+    for (
+      let tries = 0;
+      tries < 4 * MAX_TRADE && this.nB < MAX_TRADE && sum < 0.95 * want;
+      tries++
+    ) {
       const h = list[rng.nextInt(available)] ?? 0;
       const s = table.size[h] ?? 0;
       if (s >= want || sum + s > 1.05 * want) continue;
@@ -266,7 +288,12 @@ function better(v1: number, f1: number, v2: number, f2: number): boolean {
  * const assign = stratifyGroups(table, [0.8, 0.1, 0.1], rng);
  * refineSplit(table, [0.8, 0.1, 0.1], assign, { rng });
  */
-export function refineSplit(table: GroupTable, ratios: readonly number[], assign: Int32Array, options: RefineSplitOptions): void {
+export function refineSplit(
+  table: GroupTable,
+  ratios: readonly number[],
+  assign: Int32Array,
+  options: RefineSplitOptions,
+): void {
   const K = ratios.length;
   const G = table.keys.length;
   if (K < 2 || G < 2) return;
@@ -306,7 +333,8 @@ export function refineSplit(table: GroupTable, ratios: readonly number[], assign
     const temperature = t0 * Math.pow(tEnd / t0, done / iterations);
     for (let i = 0; i < BLOCK; i++) {
       if (!propose() || state.dv > 0) continue;
-      if (state.dv < 0 || state.df <= 0 || rng.nextFloat() < Math.exp(-state.df / temperature)) state.apply();
+      if (state.dv < 0 || state.df <= 0 || rng.nextFloat() < Math.exp(-state.df / temperature))
+        state.apply();
     }
     const objective = state.objective;
     if (better(state.violations, objective, bestV, bestF)) {
@@ -320,13 +348,19 @@ export function refineSplit(table: GroupTable, ratios: readonly number[], assign
     state.recompute();
   }
   greedyPolish(state);
-  options.onProgress?.({ phase: "balance splits", done: iterations, total: iterations, unit: "steps" });
+  options.onProgress?.({
+    phase: "balance splits",
+    done: iterations,
+    total: iterations,
+    unit: "steps",
+  });
 }
 
 /** First-improvement sweeps over all moves, and all swaps for small inputs, until none helps. */
 function greedyPolish(state: SplitState): void {
   const { assign, G, K } = state;
-  const improves = (): boolean => state.dv < 0 || (state.dv === 0 && state.df < -1e-12 * Math.max(state.objective, 1e-300));
+  const improves = (): boolean =>
+    state.dv < 0 || (state.dv === 0 && state.df < -1e-12 * Math.max(state.objective, 1e-300));
   for (let pass = 0; pass < 50; pass++) {
     let changed = false;
     for (let g = 0; g < G; g++) {

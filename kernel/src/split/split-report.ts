@@ -61,7 +61,13 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 export function buildSplitReport(
   table: GroupTable,
   assign: Int32Array,
-  meta: { names: readonly string[]; ratios: readonly number[]; mode: SplitMode; seed: number; kind: "ratios" | "folds" },
+  meta: {
+    names: readonly string[];
+    ratios: readonly number[];
+    mode: SplitMode;
+    seed: number;
+    kind: "ratios" | "folds";
+  },
 ): SplitReport {
   const K = meta.names.length;
   const L = table.labels.length;
@@ -110,13 +116,22 @@ export function buildSplitReport(
       const rate = size > 0 ? positives / size : 0;
       const base = wholeRate(l);
       const deviation = size > 0 && base > 0 ? Math.abs(rate / base - 1) : null;
-      if (deviation !== null && (worst === null || deviation > worst.value)) worst = { label, value: round6(deviation) };
+      if (deviation !== null && (worst === null || deviation > worst.value))
+        worst = { label, value: round6(deviation) };
       if ((table.labelTotals[l] ?? 0) > 0 && positives === 0) absent.push(label);
-      if ((table.labelGroups[l] ?? 0) >= K && q[k * L + l] === 0) unmet.push({ split: name, label });
-      return { label, positives: round6(positives), rate: round6(rate), groups: q[k * L + l] ?? 0, relativeDeviation: deviation === null ? null : round6(deviation) };
+      if ((table.labelGroups[l] ?? 0) >= K && q[k * L + l] === 0)
+        unmet.push({ split: name, label });
+      return {
+        label,
+        positives: round6(positives),
+        rate: round6(rate),
+        groups: q[k * L + l] ?? 0,
+        relativeDeviation: deviation === null ? null : round6(deviation),
+      };
     });
     const w = worst as SplitPartReport["maxRelativeDeviation"];
-    if (w !== null && (overall === null || w.value > overall.value)) overall = { split: name, label: w.label, value: w.value };
+    if (w !== null && (overall === null || w.value > overall.value))
+      overall = { split: name, label: w.label, value: w.value };
     return {
       name,
       targetShare: round6(meta.ratios[k] ?? 0),
@@ -153,8 +168,14 @@ function pct(x: number): string {
  */
 export function formatSplitReport(report: SplitReport): string {
   const table = (header: string[], body: string[][]): string[] => {
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
-    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+    const widths = header.map((h, i) =>
+      Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)),
+    );
+    const line = (cells: string[]): string =>
+      cells
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd();
     return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)];
   };
   const splitRows = report.splits.map((s) => [
@@ -163,11 +184,24 @@ export function formatSplitReport(report: SplitReport): string {
     pct(s.share),
     pct(s.targetShare),
     String(s.groups),
-    s.maxRelativeDeviation === null ? "-" : `${s.maxRelativeDeviation.value.toFixed(3)} (${s.maxRelativeDeviation.label})`,
+    s.maxRelativeDeviation === null
+      ? "-"
+      : `${s.maxRelativeDeviation.value.toFixed(3)} (${s.maxRelativeDeviation.label})`,
     s.absentLabels.length === 0 ? "-" : s.absentLabels.join(","),
   ]);
-  splitRows.push(["all", String(report.whole.samples), "100.00%", "100.00%", String(report.whole.groups), "", ""]);
-  const lines = table(["split", "samples", "share", "target", "groups", "max rel. dev", "absent labels"], splitRows);
+  splitRows.push([
+    "all",
+    String(report.whole.samples),
+    "100.00%",
+    "100.00%",
+    String(report.whole.groups),
+    "",
+    "",
+  ]);
+  const lines = table(
+    ["split", "samples", "share", "target", "groups", "max rel. dev", "absent labels"],
+    splitRows,
+  );
   lines.push("");
   const labelRows = report.whole.labels.map((w, l) => [
     w.label,
@@ -175,10 +209,14 @@ export function formatSplitReport(report: SplitReport): string {
     pct(w.rate),
     ...report.splits.map((s) => {
       const x = s.labels[l];
-      return x === undefined ? "-" : `${pct(x.rate)} ${x.relativeDeviation === null ? "" : `±${x.relativeDeviation.toFixed(3)}`}`.trimEnd();
+      return x === undefined
+        ? "-"
+        : `${pct(x.rate)} ${x.relativeDeviation === null ? "" : `±${x.relativeDeviation.toFixed(3)}`}`.trimEnd();
     }),
   ]);
-  lines.push(...table(["label", "positives", "whole", ...report.splits.map((s) => s.name)], labelRows));
+  lines.push(
+    ...table(["label", "positives", "whole", ...report.splits.map((s) => s.name)], labelRows),
+  );
   lines.push("");
   const worst = report.maxRelativeDeviation;
   lines.push(
@@ -186,7 +224,9 @@ export function formatSplitReport(report: SplitReport): string {
       `largest relative deviation ${worst === null ? "-" : `${worst.value.toFixed(3)} (${worst.label} in ${worst.split})`}`,
   );
   if (report.guarantee.unmet.length > 0) {
-    lines.push(`labels found in enough groups but missing from a split: ${report.guarantee.unmet.map((u) => `${u.label} (${u.split})`).join(", ")}`);
+    lines.push(
+      `labels found in enough groups but missing from a split: ${report.guarantee.unmet.map((u) => `${u.label} (${u.split})`).join(", ")}`,
+    );
   }
   return lines.join("\n");
 }

@@ -4,11 +4,20 @@ import { validateCommand } from "./validate.js";
 import { statsCommand } from "./stats.js";
 import { doctorCommand } from "./doctor.js";
 import { demoCommand } from "./demo.js";
+import { kernelInstallCommand, kernelUninstallCommand } from "./kernel-install.js";
+import { historicalCommand } from "./historical.js";
+import { splitCommand } from "./split.js";
+import { checkLeaksCommand } from "./check-leaks.js";
 
 export const commands: readonly CliCommand[] = [
   validateCommand,
   statsCommand,
   doctorCommand,
   demoCommand,
+  kernelInstallCommand,
+  kernelUninstallCommand,
+  historicalCommand,
+  splitCommand,
+  checkLeaksCommand,
   // (more commands are added one per line above this comment)
 ];
