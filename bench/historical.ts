@@ -5,8 +5,9 @@
  * algorithm (rglob, group, the quadratic find_winners, create_training_entries) in
  * bench/peers/historical_seed.py, on the 6,000-group project.
  *
- * Run as a module by the bench runner; run as a script (`node --conditions=trainset-source
- * --import tsx bench/historical.ts run <historical args>`) it is the trainset side.
+ * The trainset side is the `historical` CLI command compiled into one JS file with esbuild (what
+ * tsx does on every start, done once), so the timing is the command as shipped, not the TypeScript
+ * loader; without esbuild it falls back to tsx. Both sides write one JSONL file.
  */
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -105,12 +106,35 @@ async function generateProject(dir: string, groups: number): Promise<GeneratedPr
   return project;
 }
 
-interface Report {
-  total: { groups_with_winner: number; decisions: number; groups: number; raw_images: number; seconds: number };
+/** Compiles the CLI command into `<workDir>/historical-cli.mjs`; returns the node arguments to run it. */
+async function compileCli(workDir: string, root: string): Promise<string[]> {
+  const outfile = join(workDir, "historical-cli.mjs");
+  const entry = [
+    'import { historicalCommand } from "./kernel/src/cli/commands/historical.ts";',
+    "const io = { stdout: process.stdout, stderr: process.stderr, interactive: false, cwd: process.cwd(), env: process.env, signal: new AbortController().signal };",
+    "process.exitCode = await historicalCommand.run(process.argv.slice(2), io);",
+  ].join("\n");
+  try {
+    const esbuild = await import("esbuild");
+    await esbuild.build({
+      stdin: { contents: entry, resolveDir: root, sourcefile: "historical-cli.ts", loader: "ts" },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      outfile,
+      conditions: ["trainset-source"],
+      external: ["sharp"],
+      logLevel: "error",
+    });
+    return [outfile];
+  } catch {
+    return ["--conditions=trainset-source", "--import", "tsx", fileURLToPath(import.meta.url), "run"];
+  }
 }
 
-function readReport(path: string): Report {
-  return JSON.parse(readFileSync(path, "utf8")) as Report;
+interface Report {
+  total: { groups_with_winner: number; decisions: number; groups: number; raw_images: number; seconds: number };
 }
 
 export const historicalBench: BenchEntry = {
@@ -120,7 +144,6 @@ export const historicalBench: BenchEntry = {
     const small = ctx.quick ? 1500 : 6000;
     const large = ctx.quick ? 20000 : 100000;
     const root = fileURLToPath(new URL("..", import.meta.url));
-    const script = fileURLToPath(import.meta.url);
     const peer = fileURLToPath(new URL("./peers/historical_seed.py", import.meta.url));
     const projects: GeneratedProject[] = [];
     for (const groups of [small, large]) {
@@ -131,59 +154,81 @@ export const historicalBench: BenchEntry = {
     const [smallProject, largeProject] = projects as [GeneratedProject, GeneratedProject];
     const outDir = join(ctx.workDir, "historical-out");
     mkdirSync(outDir, { recursive: true });
-    const ours = async (p: GeneratedProject): Promise<{ run: MeasuredRun; report: Report }> => {
-      const report = join(outDir, `report-${p.groups}.json`);
-      const args = ["--raw", p.raw, "--final", p.final, "--project", `bench-${p.groups}`, "--output", join(outDir, `historical-${p.groups}.jsonl`)];
-      args.push("--pairs", join(outDir, `pairs-${p.groups}.jsonl`), "--report", report, "--quiet");
-      const run = await runMeasured(process.execPath, ["--conditions=trainset-source", "--import", "tsx", script, "run", ...args], { cwd: root });
-      return { run, report: readReport(report) };
+    const cli = await compileCli(ctx.workDir, root);
+    ctx.log(`trainset side: node ${cli.map((a) => a.replace(root, "")).join(" ")}`);
+    const ours = async (p: GeneratedProject, extra: string[] = []): Promise<{ run: MeasuredRun; report: Report }> => {
+      const args = ["--raw", p.raw, "--final", p.final, "--project", `bench-${p.groups}`, "--output", join(outDir, `historical-${p.groups}.jsonl`), "--json", ...extra];
+      const run = await runMeasured(process.execPath, [...cli, ...args], { cwd: root });
+      return { run, report: JSON.parse(run.stdout) as Report };
+    };
+    const repeat = async (p: GeneratedProject, extra: string[] = []): Promise<Array<{ run: MeasuredRun; report: Report }>> => {
+      const runs = [];
+      for (let r = 0; r < REPEATS; r++) runs.push(await ours(p, extra));
+      return runs;
     };
 
-    await ours(smallProject); // warm-up: tsx's transform cache and the page cache, for both sides
-    const smallRuns: Array<{ run: MeasuredRun; report: Report }> = [];
-    for (let r = 0; r < REPEATS; r++) smallRuns.push(await ours(smallProject));
+    await ours(smallProject); // warm-up: the page cache (and tsx's transform cache in the fallback)
+    const smallRuns = await repeat(smallProject);
+    // Like for like: the seed's algorithm opens no file, so neither does trainset with --no-crop.
+    const selectionRuns = await repeat(smallProject, ["--no-crop"]);
     const seedOut = join(outDir, `seed-${smallProject.groups}.jsonl`);
     ctx.log(`seed algorithm on ${smallProject.groups} groups (quadratic; this takes a while) ...`);
     const seed = await runMeasured(SYSTEM_PYTHON, [peer, "--raw", smallProject.raw, "--final", smallProject.final, "--project", "seed", "--output", seedOut], { cwd: root });
     const seedCounts = JSON.parse(seed.stdout.trim().split("\n").pop() ?? "{}") as { entries?: number; groups?: number; raw_images?: number };
-    const largeRuns: Array<{ run: MeasuredRun; report: Report }> = [];
-    for (let r = 0; r < REPEATS; r++) largeRuns.push(await ours(largeProject));
+    const largeRuns = await repeat(largeProject);
 
     const first = smallRuns[0]?.report.total;
     // The seed writes one entry per group with a FINAL file and alternatives: our groups_with_winner.
     if (first === undefined || seedCounts.entries !== first.groups_with_winner || seedCounts.groups !== first.groups) {
       throw new Error(`bench historical: the sides disagree: seed ${seed.stdout.trim()}, trainset ${JSON.stringify(first)}`);
     }
-    const t6 = median(smallRuns.map((r) => r.run.seconds));
-    const t100 = median(largeRuns.map((r) => r.run.seconds));
-    const in6 = median(smallRuns.map((r) => r.report.total.seconds));
-    const in100 = median(largeRuns.map((r) => r.report.total.seconds));
-    const mb6 = median(smallRuns.map((r) => r.run.maxRssMb));
-    const mb100 = median(largeRuns.map((r) => r.run.maxRssMb));
-    const speedup = seed.seconds / t6;
-    const growth = t100 / t6;
+    const stats = (runs: Array<{ run: MeasuredRun; report: Report }>): { wall: number; inside: number; mb: number } => ({
+      wall: median(runs.map((r) => r.run.seconds)),
+      inside: median(runs.map((r) => r.report.total.seconds)),
+      mb: median(runs.map((r) => r.run.maxRssMb)),
+    });
+    const full6 = stats(smallRuns);
+    const select6 = stats(selectionRuns);
+    const full100 = stats(largeRuns);
+    const growth = full100.wall / full6.wall;
     const groupsRatio = largeProject.groups / smallProject.groups;
-    ctx.log(`trainset ${smallProject.groups} groups: ${formatSeconds(t6)} process (${formatSeconds(in6)} in extraction), ${mb6.toFixed(0)} MB peak`);
+    const describe = (s: { wall: number; inside: number; mb: number }): string => `${formatSeconds(s.wall)} (${formatSeconds(s.inside)} extracting), ${s.mb.toFixed(0)} MB peak`;
+    ctx.log(`trainset ${smallProject.groups} groups, crop detection: ${describe(full6)}`);
+    ctx.log(`trainset ${smallProject.groups} groups, --no-crop: ${describe(select6)}`);
     ctx.log(`seed ${smallProject.groups} groups: ${formatSeconds(seed.seconds)}, ${seed.maxRssMb.toFixed(0)} MB peak`);
-    ctx.log(`trainset ${largeProject.groups} groups: ${formatSeconds(t100)} process (${formatSeconds(in100)} in extraction), ${mb100.toFixed(0)} MB peak`);
+    ctx.log(`trainset ${largeProject.groups} groups, crop detection: ${describe(full100)}`);
+    const files = (p: GeneratedProject): string => `${p.groups} groups (${p.rawFiles} RAW + ${p.finalFiles} FINAL files)`;
+    const peer6 = `${formatSeconds(seed.seconds)}, ${seed.maxRssMb.toFixed(0)} MB peak (seed 003 algorithm)`;
+    const same = `median of ${REPEATS}, whole process incl. Node startup; both write one JSONL and found ${first.groups_with_winner} groups with a winner`;
+    // The seed's cost is quadratic, so its ratio is only judged at the size the goal names.
+    const judge = (ratio: number): boolean | undefined => (ctx.quick ? undefined : ratio >= 50);
     return [
       {
-        case: `historical extract, ${smallProject.groups} groups (${smallProject.rawFiles} RAW + ${smallProject.finalFiles} FINAL files)`,
-        trainset: `${formatSeconds(t6)}, ${mb6.toFixed(0)} MB peak`,
-        peer: `${formatSeconds(seed.seconds)}, ${seed.maxRssMb.toFixed(0)} MB peak (seed 003 algorithm)`,
-        ratio: speedup,
-        goal: ">= 50x faster than the seed's algorithm",
-        met: speedup >= 50,
-        notes: `median of ${REPEATS}, whole process incl. Node/tsx startup (${formatSeconds(in6)} inside the extraction); trainset also reads headers/mtimes of every winner for crop detection and writes decisions + pairs + report; both found ${first.groups_with_winner} groups with a winner`,
+        case: `historical extract, ${files(smallProject)}, selection only (--no-crop: the seed's work)`,
+        trainset: describe(select6),
+        peer: peer6,
+        ratio: seed.seconds / select6.wall,
+        goal: ">= 50x faster than the seed's algorithm (at 6,000 groups)",
+        met: judge(seed.seconds / select6.wall),
+        notes: same,
       },
       {
-        case: `historical extract, ${largeProject.groups} groups (${largeProject.rawFiles} RAW + ${largeProject.finalFiles} FINAL files)`,
-        trainset: `${formatSeconds(t100)}, ${mb100.toFixed(0)} MB peak`,
-        peer: `trainset on ${smallProject.groups} groups: ${formatSeconds(t6)}, ${mb6.toFixed(0)} MB peak`,
+        case: `historical extract, ${files(smallProject)}, with crop detection (default)`,
+        trainset: describe(full6),
+        peer: peer6,
+        ratio: seed.seconds / full6.wall,
+        goal: ">= 50x faster than the seed's algorithm (at 6,000 groups)",
+        met: judge(seed.seconds / full6.wall),
+        notes: `${same}; trainset also opens every winner's RAW and FINAL file (mtime + header), ${2 * first.decisions} files, which the seed never does`,
+      },
+      {
+        case: `historical extract, ${files(largeProject)}, with crop detection`,
+        trainset: describe(full100),
+        peer: `trainset on ${smallProject.groups} groups: ${describe(full6)}`,
         ratio: growth,
         goal: `linear: <= 20x the ${smallProject.groups}-group time for ${groupsRatio.toFixed(1)}x the groups`,
         met: growth <= 20,
-        notes: `median of ${REPEATS}; inside the extraction ${formatSeconds(in100)} vs ${formatSeconds(in6)} (${(in100 / in6).toFixed(1)}x); peak RSS grew ${(mb100 / mb6).toFixed(1)}x for ${groupsRatio.toFixed(1)}x the groups`,
+        notes: `median of ${REPEATS}; inside the extraction ${(full100.inside / full6.inside).toFixed(1)}x; peak RSS grew ${(full100.mb / full6.mb).toFixed(1)}x for ${groupsRatio.toFixed(1)}x the groups`,
       },
     ];
   },

@@ -39,13 +39,26 @@ export interface ImageOptions extends DisplayOptions {
   width?: number;
 }
 
+/**
+ * A chart spec `display.vegaLite` accepts: a typed Vega-Lite spec (completions for every field), or
+ * a plain object built elsewhere (e.g. by trainset's chart builders); vega-lite validates both when
+ * rendering, and a bad spec fails the cell.
+ */
+export type VegaLiteInput = VegaLiteSpec | Readonly<Record<string, unknown>>;
+
 /** What {@link display.vegaLite}'s handle accepts: a new spec, or new rows for the same spec. */
-export type VegaLiteUpdate = VegaLiteSpec | readonly object[];
+export type VegaLiteUpdate = VegaLiteInput | readonly object[];
 
 /** True for handles returned by `display.*` (the kernel does not echo them as a cell result). */
 export function isDisplayHandle(value: unknown): value is DisplayHandle<unknown> {
   return typeof value === "object" && value !== null && (value as { [HANDLE_MARK]?: unknown })[HANDLE_MARK] === true;
 }
+
+// Outputs appear in call order: a display rendered asynchronously (vegaLite, image) holds back
+// the displays called after it; with nothing pending, a synchronous render is sent at once, so it
+// also keeps its place among console output.
+let sendOrder: Promise<unknown> = Promise.resolve();
+let pendingSends = 0;
 
 function createHandle<T>(render: (value: T) => MimeBundle | Promise<MimeBundle>, initial: T, options: DisplayOptions): DisplayHandle<T> {
   const id = options.id ?? randomUUID();
@@ -67,13 +80,28 @@ function createHandle<T>(render: (value: T) => MimeBundle | Promise<MimeBundle>,
   };
   const push = (value: T, kind: "display" | "update"): void => {
     const sink = currentDisplaySink();
-    chain = chain.then(async () => {
-      const bundle = await render(value);
+    const send = (bundle: MimeBundle): void => {
       last = bundle;
       if (sink === undefined) return;
       if (kind === "display") sink.display(bundle, metadata, { display_id: id });
       else sink.update(bundle, metadata, id);
-    });
+    };
+    let rendered: Promise<MimeBundle>;
+    if (pendingSends === 0) {
+      const result = render(value); // a synchronous render error is thrown at the call site
+      if (!(result instanceof Promise)) {
+        send(result);
+        return;
+      }
+      rendered = result;
+    } else {
+      rendered = chain.then(() => render(value));
+    }
+    pendingSends += 1;
+    const sent = Promise.all([sendOrder, rendered]).then(([, bundle]) => send(bundle));
+    const settled = sent.finally(() => (pendingSends -= 1));
+    sendOrder = settled.catch(() => undefined);
+    chain = settled;
     sink?.track(chain);
     // Outside a cell nobody may await `done`; keep a failed render from being an unhandled rejection.
     chain.catch(() => undefined);
@@ -167,8 +195,8 @@ export const display = {
    * Shows a Vega-Lite chart (interactive in JupyterLab / VS Code, SVG elsewhere). `update(rows)`
    * swaps the chart's data, `update(spec)` the whole spec; both redraw in place.
    */
-  vegaLite(spec: VegaLiteSpec, options: DisplayOptions = {}): DisplayHandle<VegaLiteUpdate> {
-    let current = spec;
+  vegaLite(spec: VegaLiteInput, options: DisplayOptions = {}): DisplayHandle<VegaLiteUpdate> {
+    let current = spec as VegaLiteSpec;
     const render = (value: VegaLiteUpdate): Promise<MimeBundle> => {
       current = Array.isArray(value) ? withInlineData(current, value) : (value as VegaLiteSpec);
       return vegaLiteBundle(current);

@@ -4,6 +4,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { JsonObject, MimeBundle } from "../jupyter/messages.js";
+import { TrainsetError, errorMessage } from "../util/errors.js";
 
 /** The MIME type JupyterLab, Notebook 7 and VS Code render as an interactive chart. */
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
@@ -18,12 +19,15 @@ export type VegaLiteSpec = TopLevelSpec;
  */
 export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
   const [vegaLite, vega] = await Promise.all([import("vega-lite"), import("vega")]);
-  const compiled = vegaLite.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  let view: InstanceType<typeof vega.View> | undefined;
   try {
+    const compiled = vegaLite.compile(spec).spec;
+    view = new vega.View(vega.parse(compiled), { renderer: "none" });
     return await view.toSVG();
+  } catch (error) {
+    throw new TrainsetError("VALIDATION_ERROR", `Cannot render Vega-Lite chart: ${errorMessage(error)}`, { cause: error });
   } finally {
-    view.finalize();
+    view?.finalize();
   }
 }
 

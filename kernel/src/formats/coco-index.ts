@@ -27,7 +27,7 @@ export function emptyCocoIndex(): CocoIndex {
 }
 
 /** Appends `ann` to the list under `key`, creating it on first use. */
-export function pushAnnotation(map: Map<CocoId, CocoAnnotation[]>, key: CocoId, ann: CocoAnnotation): void {
+function pushAnnotation(map: Map<CocoId, CocoAnnotation[]>, key: CocoId, ann: CocoAnnotation): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [ann]);
   else list.push(ann);

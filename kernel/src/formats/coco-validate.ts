@@ -32,7 +32,7 @@ function idKind(value: unknown): 0 | 1 | 2 {
 /** A value for a message: JSON, shortened. */
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

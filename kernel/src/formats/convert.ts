@@ -210,7 +210,7 @@ function mapCategories(coco: CocoDataset, out: string, warnings: string[]): Cate
   coco.categories.forEach((category, i) => {
     const other = names.get(category.name);
     if (other !== undefined) {
-      throw new TrainsetError("CONFLICT", `Cannot convert to run-record "${out}": category name "${category.name}" has ids ${String(other)} and ${String(category.id)}, and a run-record maps each name to one id`, { field: `categories[${i}].name` });
+      throw new TrainsetError("CONFLICT", `Cannot convert to run-record "${out}": category name "${category.name}" has ids ${JSON.stringify(other)} and ${JSON.stringify(category.id)}, and a run-record maps each name to one id`, { field: `categories[${i}].name` });
     }
     names.set(category.name, category.id);
     const { id, name, ...rest } = category;

@@ -185,6 +185,11 @@ function collectorFor(options: ValidationOptions, defaultMode: "strict" | "colle
   return new IssueCollector(options.file, { mode: options.mode ?? defaultMode, ...(options.maxIssues === undefined ? {} : { maxIssues: options.maxIssues }) });
 }
 
+/** Issues in file order (broken JSON lines are found before records are checked). */
+function byLine(issues: IssueCollector): ValidationIssue[] {
+  return [...issues.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
 function checkAll(values: Iterable<{ value: unknown; line: number }>, issues: IssueCollector): PairsRecord[] {
   const records: PairsRecord[] = [];
   const seen = new Map<string, number>();
@@ -207,7 +212,7 @@ function checkAll(values: Iterable<{ value: unknown; line: number }>, issues: Is
 export function parsePairsJsonl(text: string, options: ValidationOptions = {}): PairsReadResult {
   const issues = collectorFor(options, "strict");
   const lines = parseJsonl(text, { ...(options.file === undefined ? {} : { file: options.file }), issues });
-  return { format: "jsonl", records: checkAll(lines, issues), issues: issues.issues };
+  return { format: "jsonl", records: checkAll(lines, issues), issues: byLine(issues) };
 }
 
 function csvCellBool(text: string): boolean | null | string {
@@ -275,7 +280,7 @@ export function parsePairsCsv(text: string, options: ValidationOptions = {}): Pa
     const value = csvRowToObject(header, row, issues);
     if (value !== undefined) values.push({ value, line: row.line });
   }
-  return { format: "csv", records: checkAll(values, issues), issues: issues.issues };
+  return { format: "csv", records: checkAll(values, issues), issues: byLine(issues) };
 }
 
 /** `csv` for `.csv` files and text whose first line is a CSV header with chosen_path; else `jsonl`. */

@@ -3,12 +3,14 @@ import { open, readdir, stat } from "node:fs/promises";
 import { ioError, TrainsetError } from "../util/errors.js";
 import type { DatasetFormat, FormatHandler } from "./format-handler.js";
 import { cocoHandler } from "./coco-handler.js";
+import { runRecordHandler } from "./run-record-handler.js";
 import { frameTableHandler } from "./frame-table-handler.js";
 import { legacyJsonlHandler } from "./legacy-jsonl-handler.js";
 import { pairsHandler } from "./pairs-handler.js";
 
 /** Every format handler, most specific first. */
 export const formatHandlers: readonly FormatHandler[] = [
+  runRecordHandler,
   cocoHandler,
   frameTableHandler,
   legacyJsonlHandler,

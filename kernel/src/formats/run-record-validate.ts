@@ -66,7 +66,7 @@ export function isRecord(value: unknown): value is Json {
 /** A value for a message: JSON, shortened. */
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -7,7 +7,7 @@ import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { PairsRecord } from "../formats/pairs.js";
-import { errorMessage, isTrainsetError } from "../util/errors.js";
+import { errorMessage, ioError, isTrainsetError } from "../util/errors.js";
 import { throwIfAborted, type RunControl } from "../util/run-control.js";
 import { DEFAULT_CROP_SECONDS } from "./crop.js";
 import { groupRawImages, type GroupingMode } from "./group.js";
@@ -36,6 +36,14 @@ export interface HistoricalOptions {
   grouping?: GroupingMode;
   /** Write absolute paths instead of paths relative to the RAW/FINAL folders (default false). */
   absolutePaths?: boolean;
+  /** Build the preference pairs (default true; their count is in the report either way). */
+  includePairs?: boolean;
+  /**
+   * Read the mtime and pixel size of every winner's RAW and FINAL file to detect crops (default
+   * true). Off: no file is opened, `crop_by_*` and sizes are null and `was_cropped` is false —
+   * a quick selection-only pass, e.g. over a slow network share.
+   */
+  detectCrops?: boolean;
   /** Build the master image table, which stats every RAW image (default false). */
   includeImages?: boolean;
   /** `YYYY-MM-DD` written as `metadata.extraction_date` (default: today, UTC). */
@@ -49,43 +57,53 @@ export interface HistoricalOptions {
 /** Everything an extraction produced, in a deterministic order. */
 export interface HistoricalResult {
   records: PairsRecord[];
+  /** Preference pairs; empty when `includePairs` is false. */
   pairs: PreferencePair[];
   /** The master image table; empty unless `includeImages`. */
   images: ProjectImageRecord[];
   report: ExtractionReport;
 }
 
-const PROBE_BATCH = 512;
+const PROBE_BATCH = 2048;
 
-async function probeAll(
-  items: ReadonlyArray<{ image: ScannedImage; root: string }>,
-  probes: Map<ScannedImage, ImageProbe>,
-  phase: string,
-  control: RunControl,
-  onError: (image: ScannedImage, error: string) => void,
-  statOnly = false,
-): Promise<void> {
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as { image: ScannedImage; root: string };
-    const path = `${item.root}/${item.image.rel}`;
+interface ProbeJob {
+  images: readonly ScannedImage[];
+  /** Folder the images' `rel` paths start from. */
+  root: string;
+  probes: Map<ScannedImage, ImageProbe>;
+  phase: string;
+  onError: (image: ScannedImage, error: string) => void;
+  /** Only stat (master table); no header read. */
+  statOnly?: boolean;
+}
+
+// Synchronous reads in batches: for small files one thread-pool round trip per call costs more
+// than the read itself; the event loop still turns (progress, cancellation) between batches.
+async function probeAll(job: ProbeJob, control: RunControl): Promise<void> {
+  const { images, root, probes, phase, statOnly = false } = job;
+  const prefix = `${root}/`;
+  control.onProgress?.({ phase, done: 0, total: images.length, unit: "files" });
+  for (let i = 0; i < images.length; i++) {
+    const image = images[i] as ScannedImage;
+    const path = prefix + image.rel;
     let probe: ImageProbe;
     if (statOnly) {
       try {
         const stat = statSync(path);
         probe = { mtimeMs: stat.mtimeMs, bytes: stat.size, size: null, error: null };
       } catch (error) {
-        probe = { mtimeMs: null, bytes: null, size: null, error: errorMessage(error) };
+        probe = { mtimeMs: null, bytes: null, size: null, error: ioError("stat", path, error).message };
       }
     } else probe = probeImageFileSync(path);
-    probes.set(item.image, probe);
-    if (probe.error !== null) onError(item.image, probe.error);
+    probes.set(image, probe);
+    if (probe.error !== null) job.onError(image, probe.error);
     if ((i + 1) % PROBE_BATCH === 0) {
-      control.onProgress?.({ phase, done: i + 1, total: items.length, unit: "files" });
+      control.onProgress?.({ phase, done: i + 1, total: images.length, unit: "files" });
       await nextTurn();
       throwIfAborted(control.signal, "extract historical training data");
     }
   }
-  control.onProgress?.({ phase, done: items.length, total: items.length, unit: "files" });
+  control.onProgress?.({ phase, done: images.length, total: images.length, unit: "files" });
 }
 
 interface ProjectOutput {
@@ -131,18 +149,28 @@ async function extractProject(project: HistoricalProject, options: HistoricalOpt
     ...final.unreadable.map((u) => ({ root: "final" as const, path: u.path, reason: u.error })),
   ];
   const probes = new Map<ScannedImage, ImageProbe>();
-  const toProbe: Array<{ image: ScannedImage; root: string; rootName: "raw" | "final" }> = [];
-  for (const list of matched.winners.values()) {
-    for (const w of list) toProbe.push({ image: w.raw, root: rawRoot, rootName: "raw" }, { image: w.final, root: finalRoot, rootName: "final" });
+  const rawTwins: ScannedImage[] = [];
+  const finals: ScannedImage[] = [];
+  // Timestamp order: files made one after another sit close together on disk and in the kernel's
+  // caches, which makes these reads measurably faster than matching order.
+  for (const group of index.groups) {
+    for (const w of matched.winners.get(group) ?? []) {
+      rawTwins.push(w.raw);
+      finals.push(w.final);
+    }
   }
-  const rootOf = new Map<ScannedImage, "raw" | "final">(toProbe.map((p) => [p.image, p.rootName]));
-  const noteError = (image: ScannedImage, error: string): void => {
-    unreadable.push({ root: rootOf.get(image) ?? "raw", path: image.rel, reason: error });
+  const noteError = (root: "raw" | "final") => (image: ScannedImage, error: string): void => {
+    unreadable.push({ root, path: image.rel, reason: error });
   };
-  await probeAll(toProbe, probes, `${tag}: read headers`, control, noteError);
+  const phase = `${tag}: read headers`;
+  const detectCrops = options.detectCrops ?? true;
+  if (detectCrops) {
+    await probeAll({ images: rawTwins, root: rawRoot, probes, phase: `${phase} (RAW)`, onError: noteError("raw") }, control);
+    await probeAll({ images: finals, root: finalRoot, probes, phase: `${phase} (FINAL)`, onError: noteError("final") }, control);
+  }
   if (options.includeImages === true) {
-    const rest = raw.images.filter((image) => !probes.has(image)).map((image) => ({ image, root: rawRoot }));
-    await probeAll(rest, probes, `${tag}: stat RAW`, control, noteError, true);
+    const rest = raw.images.filter((image) => !probes.has(image));
+    await probeAll({ images: rest, root: rawRoot, probes, phase: `${tag}: stat RAW`, onError: noteError("raw"), statOnly: true }, control);
   }
 
   const ctx: RecordContext = {
@@ -182,17 +210,17 @@ async function extractProject(project: HistoricalProject, options: HistoricalOpt
       if (record.was_cropped) report.cropped++;
       if (record.crop_by_mtime === true) report.crop_by_mtime++;
       if (record.crop_by_size === true) report.crop_by_size++;
-      if (record.crop_by_size === null) report.crop_size_unknown++;
+      if (detectCrops && record.crop_by_size === null) report.crop_size_unknown++;
     }
   }
-  const pairs = records.flatMap(pairsOfRecord);
+  const pairs = options.includePairs === false ? [] : records.flatMap(pairsOfRecord);
 
   const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   report.raw_images = raw.images.length;
   report.final_images = final.images.length;
   report.groups = index.groups.length;
   report.records = records.length;
-  report.pairs = pairs.length;
+  report.pairs = records.reduce((n, r) => (r.rejected === true ? n : n + r.neg_paths.length), 0);
   report.winner_stages = sortStages(stages);
   report.unparsed_files = [
     ...raw.unparsed.map((u) => ({ root: "raw" as const, path: u.path, reason: u.reason })).sort(byPath),
@@ -262,6 +290,7 @@ export async function extractHistorical(options: HistoricalOptions, control: Run
     images: outputs.flatMap((o) => o.images),
     report: {
       extraction_date: date,
+      crop_detection: options.detectCrops ?? true,
       crop_seconds: options.cropSeconds ?? DEFAULT_CROP_SECONDS,
       grouping: options.grouping ?? "folder",
       extensions: [...(options.extensions ?? DEFAULT_IMAGE_EXTENSIONS)],

@@ -27,7 +27,20 @@ export interface GroupIndex {
 
 /** Orders images by stage, then by path, so losers and neg_stages come out in a stable order. */
 export function compareByStage(a: ScannedImage, b: ScannedImage): number {
-  return a.parsed.stage - b.parsed.stage || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
+  return a.stage - b.stage || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
+}
+
+/** Insertion sort by stage: groups hold a handful of images, where Array#sort's setup dominates. */
+function sortSmall(members: ScannedImage[]): void {
+  for (let i = 1; i < members.length; i++) {
+    const item = members[i] as ScannedImage;
+    let j = i - 1;
+    while (j >= 0 && compareByStage(members[j] as ScannedImage, item) > 0) {
+      members[j + 1] = members[j] as ScannedImage;
+      j--;
+    }
+    members[j + 1] = item;
+  }
 }
 
 /**
@@ -40,7 +53,7 @@ export function groupRawImages(images: readonly ScannedImage[], mode: GroupingMo
   const groups: RawGroup[] = [];
   for (const image of images) {
     const dir = mode === "folder" ? image.dir : "";
-    const timestamp = image.parsed.timestamp;
+    const timestamp = image.timestamp;
     let list = byTimestamp.get(timestamp);
     let group: RawGroup | undefined;
     if (list === undefined) {
@@ -55,11 +68,11 @@ export function groupRawImages(images: readonly ScannedImage[], mode: GroupingMo
       groups.push(group);
     }
     group.members.push(image);
-    if (image.parsed.stage > group.maxStage) group.maxStage = image.parsed.stage;
+    if (image.stage > group.maxStage) group.maxStage = image.stage;
   }
   const byDir = (a: RawGroup, b: RawGroup): number => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0);
   groups.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : byDir(a, b)));
-  for (const group of groups) if (group.members.length > 1) group.members.sort(compareByStage);
+  for (const group of groups) if (group.members.length > 1) sortSmall(group.members);
   for (const list of byTimestamp.values()) if (list.length > 1) list.sort(byDir);
   return { groups, byTimestamp };
 }

@@ -4,7 +4,7 @@
  * Specs: PNG IHDR (https://www.w3.org/TR/png/#11IHDR), JPEG SOFn markers (ITU T.81 B.2.2),
  * WebP container (https://developers.google.com/speed/webp/docs/riff_container).
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { ioError, TrainsetError } from "../util/errors.js";
 
@@ -43,8 +43,8 @@ function ascii(b: Uint8Array, i: number, n: number): string {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-function pngSize(b: Uint8Array): SizeResult {
-  if (b.length < 24) return "truncated";
+function pngSize(b: Uint8Array, n: number): SizeResult {
+  if (n < 24) return "truncated";
   if (ascii(b, 12, 4) !== "IHDR") return undefined;
   return { width: u32be(b, 16), height: u32be(b, 20), format: "png" };
 }
@@ -54,9 +54,9 @@ function isStartOfFrame(marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }
 
-function jpegSize(b: Uint8Array): SizeResult {
+function jpegSize(b: Uint8Array, n: number): SizeResult {
   let i = 2;
-  while (i + 3 < b.length) {
+  while (i + 3 < n) {
     if (b[i] !== 0xff) return undefined;
     const marker = b[i + 1] ?? 0;
     if (marker === 0xff) {
@@ -69,7 +69,7 @@ function jpegSize(b: Uint8Array): SizeResult {
     }
     if (marker === 0xd9 || marker === 0xda) return undefined; // end of image / start of scan before any SOF
     if (isStartOfFrame(marker)) {
-      if (i + 9 > b.length) return "truncated";
+      if (i + 9 > n) return "truncated";
       return { height: u16be(b, i + 5), width: u16be(b, i + 7), format: "jpeg" };
     }
     const length = u16be(b, i + 2);
@@ -79,8 +79,8 @@ function jpegSize(b: Uint8Array): SizeResult {
   return "truncated";
 }
 
-function webpSize(b: Uint8Array): SizeResult {
-  if (b.length < 30) return "truncated";
+function webpSize(b: Uint8Array, n: number): SizeResult {
+  if (n < 30) return "truncated";
   const chunk = ascii(b, 12, 4);
   if (chunk === "VP8 ") {
     if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) return undefined;
@@ -106,17 +106,18 @@ function u16le14(b: Uint8Array, i: number): number {
   return ((b[i] ?? 0) | ((b[i + 1] ?? 0) << 8)) & 0x3fff;
 }
 
-function isPng(b: Uint8Array): boolean {
-  if (b.length < 8) return false;
+function isPng(b: Uint8Array, n: number): boolean {
+  if (n < 8) return false;
   for (let i = 0; i < 8; i++) if (b[i] !== PNG_SIGNATURE[i]) return false;
   return true;
 }
 
-function sizeOf(b: Uint8Array): SizeResult {
-  if (isPng(b)) return pngSize(b);
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegSize(b);
-  if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP") return webpSize(b);
-  return b.length < 12 ? "truncated" : undefined;
+/** `n`: how many bytes of `b` are valid (lets callers reuse one buffer without slicing it). */
+function sizeOf(b: Uint8Array, n: number): SizeResult {
+  if (isPng(b, n)) return pngSize(b, n);
+  if (n >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegSize(b, n);
+  if (n >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP") return webpSize(b, n);
+  return n < 12 ? "truncated" : undefined;
 }
 
 /**
@@ -125,7 +126,7 @@ function sizeOf(b: Uint8Array): SizeResult {
  * @example parseImageSize(await readFile("a.png")) // { width: 1024, height: 768, format: "png" }
  */
 export function parseImageSize(bytes: Uint8Array): ImageSize | undefined {
-  const result = sizeOf(bytes);
+  const result = sizeOf(bytes, bytes.length);
   return typeof result === "object" ? result : undefined;
 }
 
@@ -155,7 +156,7 @@ export interface ImageProbe {
 export function probeImageFileSync(path: string): ImageProbe {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY);
   } catch (error) {
     return { mtimeMs: null, bytes: null, size: null, error: ioError("read the image size of", path, error).message };
   }
@@ -171,7 +172,7 @@ export function probeImageFileSync(path: string): ImageProbe {
       // The first, small read goes into one shared buffer: most headers end there.
       const buffer = step === 0 ? FIRST_READ : Buffer.allocUnsafe(want);
       const got = want === 0 ? 0 : readSync(fd, buffer, 0, want, 0);
-      const result = sizeOf(buffer.subarray(0, got));
+      const result = sizeOf(buffer, got);
       if (typeof result === "object") return { mtimeMs, bytes, size: result, error: null };
       if (result === undefined) return { mtimeMs, bytes, size: null, error: unreadable(path, "it is not a PNG, JPEG or WebP file").message };
       if (want >= stat.size) break;
@@ -203,7 +204,7 @@ export async function readImageInfo(path: string): Promise<ImageFileInfo> {
       const want = Math.min(limit, stat.size);
       const buffer = Buffer.allocUnsafe(want);
       const { bytesRead } = want === 0 ? { bytesRead: 0 } : await handle.read(buffer, 0, want, 0);
-      const result = sizeOf(buffer.subarray(0, bytesRead));
+      const result = sizeOf(buffer, bytesRead);
       if (typeof result === "object") return { ...result, mtimeMs: stat.mtimeMs, bytes: stat.size };
       if (result === undefined) throw unreadable(path, "it is not a PNG, JPEG or WebP file");
       if (want >= stat.size) break;

@@ -58,9 +58,13 @@ function sameSuffix(a: string | null, b: string | null): boolean {
 export function findTwin(group: RawGroup, final: ScannedImage): { raw: ScannedImage; match: TwinMatch } | undefined {
   let best: { raw: ScannedImage; match: TwinMatch } | undefined;
   for (const member of group.members) {
-    if (member.name === final.name) return { raw: member, match: "name" };
-    if (member.parsed.stage !== final.parsed.stage) continue;
-    const match: TwinMatch = sameSuffix(member.parsed.suffix, final.parsed.suffix) ? "stage-suffix" : "stage";
+    if (member.name === final.name) {
+      // Two members share a name only in timestamp grouping (one per folder): take the fitting folder.
+      if (best?.match !== "name" || pathFit(member.dir, final.dir) > pathFit(best.raw.dir, final.dir)) best = { raw: member, match: "name" };
+      continue;
+    }
+    if (best?.match === "name" || member.stage !== final.stage) continue;
+    const match: TwinMatch = sameSuffix(member.suffix, final.suffix) ? "stage-suffix" : "stage";
     if (best === undefined || LEVEL[match] > LEVEL[best.match]) best = { raw: member, match };
   }
   return best;
@@ -91,12 +95,14 @@ export function pathFit(rawDir: string, finalDir: string): number {
  */
 export function matchFinalImages(finals: readonly ScannedImage[], index: GroupIndex): MatchResult {
   const result: MatchResult = { winners: new Map(), orphans: [], ambiguous: [], unresolved: new Set() };
-  const sorted = [...finals].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  const claimed = new Map<ScannedImage, ScannedImage>();
-  for (const final of sorted) {
-    const candidates = index.byTimestamp.get(final.parsed.timestamp);
+  // Scan order, no global sort: every decision below depends on the file alone, except which of
+  // two copies of one RAW image wins, and that is settled by path (the smaller wins).
+  const claimed = new Map<ScannedImage, WinnerMatch>();
+  const duplicates: Array<{ final: ScannedImage; raw: ScannedImage }> = [];
+  for (const final of finals) {
+    const candidates = index.byTimestamp.get(final.timestamp);
     if (candidates === undefined) {
-      result.orphans.push({ path: final.rel, reason: "no-raw-group", detail: `no RAW image has timestamp ${final.parsed.timestamp}` });
+      result.orphans.push({ path: final.rel, reason: "no-raw-group", detail: `no RAW image has timestamp ${final.timestamp}` });
       continue;
     }
     const chosen = chooseGroup(final, candidates, result);
@@ -104,14 +110,27 @@ export function matchFinalImages(finals: readonly ScannedImage[], index: GroupIn
     const { group, raw, match } = chosen;
     const earlier = claimed.get(raw);
     if (earlier !== undefined) {
-      result.orphans.push({ path: final.rel, reason: "duplicate-final", detail: `RAW "${raw.rel}" is already the twin of FINAL "${earlier.rel}"` });
+      if (final.rel < earlier.final.rel) {
+        duplicates.push({ final: earlier.final, raw });
+        earlier.final = final;
+        earlier.match = match;
+      } else duplicates.push({ final, raw });
       continue;
     }
-    claimed.set(raw, final);
+    const winner: WinnerMatch = { group, raw, final, match };
+    claimed.set(raw, winner);
     const list = result.winners.get(group);
-    if (list === undefined) result.winners.set(group, [{ group, raw, final, match }]);
-    else list.push({ group, raw, final, match });
+    if (list === undefined) result.winners.set(group, [winner]);
+    else list.push(winner);
   }
+  for (const { final, raw } of duplicates) {
+    const kept = claimed.get(raw)?.final.rel ?? "";
+    result.orphans.push({ path: final.rel, reason: "duplicate-final", detail: `RAW "${raw.rel}" is already the twin of FINAL "${kept}"` });
+  }
+  for (const list of result.winners.values()) if (list.length > 1) list.sort((a, b) => (a.final.rel < b.final.rel ? -1 : 1));
+  const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  result.orphans.sort(byPath);
+  result.ambiguous.sort((a, b) => (a.final_path < b.final_path ? -1 : a.final_path > b.final_path ? 1 : 0));
   for (const group of result.winners.keys()) result.unresolved.delete(group);
   return result;
 }
@@ -167,6 +186,6 @@ function chooseGroup(
 
 function noTwinDetail(final: ScannedImage, group: RawGroup | undefined): string {
   const where = group === undefined || group.dir === "" ? "" : ` in RAW folder "${group.dir}"`;
-  const stages = group === undefined ? "" : ` (it has stages ${group.members.map((m) => m.parsed.stage).join(", ")})`;
-  return `group ${final.parsed.timestamp}${where} has no stage ${final.parsed.stage}${stages}`;
+  const stages = group === undefined ? "" : ` (it has stages ${group.members.map((m) => m.stage).join(", ")})`;
+  return `group ${final.timestamp}${where} has no stage ${final.stage}${stages}`;
 }

@@ -40,10 +40,17 @@ function validTimestamp(date: string, time: string): boolean {
  * // { timestamp: "20250708_060711", stage: 2, suffix: "upscaled", ext: "png" }
  */
 export function parseImageName(filename: string): ParsedImageName | undefined {
-  const match = NAME.exec(filename);
+  const match = matchImageName(filename);
   if (match === null) return undefined;
-  const ext = match[4] ?? "";
-  return { timestamp: match[1] ?? "", stage: Number(match[2]), suffix: match[3] ?? null, ext: ext.toLowerCase() };
+  return { timestamp: match[1] ?? "", stage: Number(match[2]), suffix: match[3] ?? null, ext: (match[4] ?? "").toLowerCase() };
+}
+
+/**
+ * The raw regex match behind {@link parseImageName} (groups: timestamp, stage, suffix, extension),
+ * for scans that build their own records without an intermediate object.
+ */
+export function matchImageName(filename: string): RegExpExecArray | null {
+  return NAME.exec(filename);
 }
 
 /** A short reason why {@link parseImageName} refused `filename`, for the extraction report. */

@@ -98,7 +98,7 @@ export function groupRecords(
         chosen_path: null,
         chosen_stage: null,
         neg_paths: group.members.map((m) => rawPathOf(ctx, m)),
-        neg_stages: group.members.map((m) => m.parsed.stage),
+        neg_stages: group.members.map((m) => m.stage),
         was_cropped: false,
         group_dir: group.dir,
         final_path: null,
@@ -114,10 +114,17 @@ export function groupRecords(
       },
     ];
   }
-  const kept = new Set(winners.map((w) => w.raw));
-  const losers = group.members.filter((m) => !kept.has(m));
-  const negPaths = losers.map((m) => rawPathOf(ctx, m));
-  const negStages = losers.map((m) => m.parsed.stage);
+  // Loops instead of Set/filter/map chains: this runs once per group, tens of thousands of times.
+  const negPaths: string[] = [];
+  const negStages: number[] = [];
+  for (const member of group.members) {
+    let kept = false;
+    for (const w of winners) if (w.raw === member) kept = true;
+    if (!kept) {
+      negPaths.push(rawPathOf(ctx, member));
+      negStages.push(member.stage);
+    }
+  }
   return winners.map((w) => {
     const rawProbe = probes.get(w.raw) ?? NO_PROBE;
     const finalProbe = probes.get(w.final) ?? NO_PROBE;
@@ -126,7 +133,7 @@ export function groupRecords(
       project: ctx.project,
       timestamp: group.timestamp,
       chosen_path: rawPathOf(ctx, w.raw),
-      chosen_stage: w.raw.parsed.stage,
+      chosen_stage: w.raw.stage,
       neg_paths: negPaths,
       neg_stages: negStages,
       was_cropped: crop.was_cropped,
@@ -136,9 +143,9 @@ export function groupRecords(
       crop_by_size: crop.crop_by_size,
       chosen_size: sizeOf(rawProbe),
       final_size: sizeOf(finalProbe),
-      anomaly: w.raw.parsed.stage < group.maxStage,
+      anomaly: w.raw.stage < group.maxStage,
       multi_select: winners.length > 1,
-      co_chosen_paths: winners.filter((o) => o !== w).map((o) => rawPathOf(ctx, o.raw)),
+      co_chosen_paths: winners.length === 1 ? [] : winners.filter((o) => o !== w).map((o) => rawPathOf(ctx, o.raw)),
       rejected: false,
       metadata: ctx.metadata,
     };
@@ -191,9 +198,9 @@ export function groupImageRows(
       project: ctx.project,
       image_path: rawPathOf(ctx, m),
       filename: m.name,
-      timestamp: m.parsed.timestamp,
-      stage: m.parsed.stage,
-      suffix: m.parsed.suffix,
+      timestamp: m.timestamp,
+      stage: m.stage,
+      suffix: m.suffix,
       group_dir: group.dir,
       file_mtime: isoSeconds(probe.mtimeMs),
       file_size: probe.bytes,

@@ -79,6 +79,8 @@ export interface ProjectReport extends ReportCounts {
 /** The whole report. */
 export interface ExtractionReport {
   extraction_date: string;
+  /** False when the extraction ran with crop detection off (all crop counts are then 0). */
+  crop_detection: boolean;
   crop_seconds: number;
   grouping: GroupingMode;
   extensions: string[];

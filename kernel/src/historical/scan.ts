@@ -8,17 +8,16 @@ import { join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, ioError, TrainsetError } from "../util/errors.js";
 import type { RunControl } from "../util/run-control.js";
-import { DEFAULT_IMAGE_EXTENSIONS, explainUnparsedName, extensionOf, parseImageName, type ParsedImageName } from "./parse-name.js";
+import { DEFAULT_IMAGE_EXTENSIONS, explainUnparsedName, extensionOf, matchImageName, type ParsedImageName } from "./parse-name.js";
 
-/** One image found by the scan. */
-export interface ScannedImage {
+/** One image found by the scan: where it is and what its name says. */
+export interface ScannedImage extends ParsedImageName {
   /** Path relative to the scanned root, with `/` separators. */
   rel: string;
   /** Folder part of `rel` ("" at the root). */
   dir: string;
   /** File name. */
   name: string;
-  parsed: ParsedImageName;
 }
 
 /** An image file whose name does not follow the naming pattern. */
@@ -86,17 +85,25 @@ export async function scanImageTree(root: string, options: ScanOptions = {}): Pr
   let files = 0;
   const abortMessage = `scan the ${label} "${root}"`;
 
+  // Per-file work is kept allocation-light: a scan holds every RAW image alive until the end,
+  // and each extra string or object is copied again by every young-generation GC.
+  const known = [...extensions];
+  const dotted = known.map((ext) => `.${ext}`);
+  const extensionFor = (name: string): string => {
+    for (let i = 0; i < dotted.length; i++) if (name.endsWith(dotted[i] as string)) return known[i] as string;
+    return extensionOf(name);
+  };
   const addFile = (rel: string, dir: string, name: string): void => {
     files++;
-    const ext = extensionOf(name);
+    const ext = extensionFor(name);
     if (!extensions.has(ext)) {
       const key = ext === "" ? "(none)" : ext;
       result.ignored[key] = (result.ignored[key] ?? 0) + 1;
       return;
     }
-    const parsed = parseImageName(name);
-    if (parsed === undefined) result.unparsed.push({ path: rel, reason: explainUnparsedName(name) });
-    else result.images.push({ rel, dir, name, parsed });
+    const m = matchImageName(name);
+    if (m === null) result.unparsed.push({ path: rel, reason: explainUnparsedName(name) });
+    else result.images.push({ rel, dir, name, timestamp: m[1] ?? "", stage: Number(m[2]), suffix: m[3] ?? null, ext });
   };
 
   while (pending.length > 0 || linked.length > 0) {
@@ -115,9 +122,10 @@ export async function scanImageTree(root: string, options: ScanOptions = {}): Pr
       continue;
     }
     result.directories++;
+    const prefix = dir === "" ? "" : `${dir}/`;
     for (const entry of entries) {
       const name = entry.name;
-      const rel = dir === "" ? name : `${dir}/${name}`;
+      const rel = prefix === "" ? name : prefix + name;
       if (entry.isFile()) addFile(rel, dir, name);
       else if (entry.isDirectory()) pending.push(rel);
       else {

@@ -27,7 +27,7 @@ export function describeError(error: unknown, hiddenPaths: readonly string[]): C
     const stack = typeof err.stack === "string" ? err.stack.split("\n") : [];
     const frames = stack.filter((line) => /^\s+at /.test(line) && !line.includes("node:internal") && !hiddenPaths.some((path) => line.includes(path)));
     const cause = (error as { cause?: unknown }).cause;
-    const causeLine = cause === undefined ? [] : [`Caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`];
+    const causeLine = cause === undefined ? [] : [`Caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : inspect(cause, { depth: 2, colors: false })}`];
     return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames, ...causeLine] };
   }
   const evalue = inspect(error, { depth: 2, colors: false });

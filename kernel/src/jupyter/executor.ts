@@ -51,7 +51,7 @@ export class CellExecutor {
   /** Loads TypeScript and the type checker's libraries ahead of the first cell. */
   async warmUp(): Promise<void> {
     const checker = await this.typeChecker();
-    checker?.check("");
+    checker?.warmUp(true);
     transformCell(await loadTypeScript(), "1");
   }
 
@@ -82,7 +82,7 @@ export class CellExecutor {
       return { status: "ok", value, hasResult: transformed.hasResult };
     } catch (error) {
       if (error === ABORTED) return interrupted();
-      return { status: "error", kind: "runtime", ...describeError(error, this.hiddenPaths) };
+      return { status: "error", kind: "runtime", ...describeError(unwrap(error), this.hiddenPaths) };
     }
   }
 
@@ -93,7 +93,7 @@ export class CellExecutor {
       return undefined;
     } catch (error) {
       if (error === ABORTED) return interrupted();
-      return { status: "error", kind: "runtime", ...describeError(error, this.hiddenPaths) };
+      return { status: "error", kind: "runtime", ...describeError(unwrap(error), this.hiddenPaths) };
     }
   }
 
@@ -119,7 +119,9 @@ export class CellExecutor {
   }
 }
 
-const ABORTED = Symbol("aborted");
+/** Rejection used when the cell's controller aborts first. */
+class CellAborted extends Error {}
+const ABORTED = new CellAborted("interrupted");
 
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(ABORTED);
@@ -133,10 +135,21 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort);
-        reject(error instanceof Error || error !== ABORTED ? error : new Error(String(error)));
+        reject(error instanceof Error ? error : new CellThrew(error));
       },
     );
   });
+}
+
+/** Carries a thrown non-Error value (`throw "x"`) through promise rejection. */
+class CellThrew extends Error {
+  constructor(readonly value: unknown) {
+    super("cell threw a non-Error value");
+  }
+}
+
+function unwrap(error: unknown): unknown {
+  return error instanceof CellThrew ? error.value : error;
 }
 
 function interrupted(): CellOutcome {

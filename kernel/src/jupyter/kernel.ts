@@ -62,9 +62,8 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
   const session = randomUUID();
   const capture = captureProcessOutput(50);
   const executor = new CellExecutor({ notebookDir: options.notebookDir ?? process.cwd(), typeCheck: options.typeCheck ?? true });
-  let transport: KernelTransport | undefined;
-  const state = new KernelState(session, capture, executor, (channel, message) => transport?.send(channel, message));
-  transport = await startTransport(info, signer, {
+  const state = new KernelState(session, capture, executor, (channel, message) => transport.send(channel, message));
+  const transport: KernelTransport = await startTransport(info, signer, {
     onMessage: (channel, message) => state.receive(channel, message),
     onRejected: (channel, reason, detail) => capture.log(`trainset kernel: dropped a message on ${channel} (${reason}): ${detail}\n`),
     onSocketError: (channel, error) => capture.log(`trainset kernel: ${channel} socket error: ${error instanceof Error ? error.message : String(error)}\n`),
@@ -81,7 +80,7 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
     process.off("unhandledRejection", onStray);
     capture.restore();
     setDisplaySink(undefined);
-    await transport?.close();
+    await transport.close();
   };
   state.onShutdown = (restart) => {
     void close().then(() => (options.onShutdown ?? (() => process.exit(0)))(restart));
@@ -308,7 +307,8 @@ class KernelState {
     const out: JsonObject = {};
     for (const [name, expression] of Object.entries(expressions)) {
       try {
-        const value: unknown = runInThisContext(String(expression));
+        if (typeof expression !== "string") throw new TypeError(`user expression "${name}" is not a string`);
+        const value: unknown = runInThisContext(expression);
         out[name] = { status: "ok", data: { "text/plain": inspect(value, { colors: false }) }, metadata: {} };
       } catch (error) {
         out[name] = { status: "error", ...describeError(error, []) };

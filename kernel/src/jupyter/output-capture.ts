@@ -70,8 +70,8 @@ export function captureProcessOutput(intervalMs = 50): OutputCapture {
       return true;
     };
 
-  process.stdout.write = patched("stdout") as typeof process.stdout.write;
-  process.stderr.write = patched("stderr") as typeof process.stderr.write;
+  process.stdout.write = patched("stdout");
+  process.stderr.write = patched("stderr");
 
   return {
     setTarget(next) {
@@ -84,8 +84,8 @@ export function captureProcessOutput(intervalMs = 50): OutputCapture {
     },
     restore() {
       flush();
-      process.stdout.write = originals.stdout as typeof process.stdout.write;
-      process.stderr.write = originals.stderr as typeof process.stderr.write;
+      process.stdout.write = originals.stdout;
+      process.stderr.write = originals.stderr;
     },
   };
 }

@@ -72,6 +72,8 @@ export class CellTypeChecker {
   private readonly mutableNames = new Set<string>();
   private readonly moduleCache: ts.ModuleResolutionCache;
   private nextIndex = 1;
+  private projectVersion = 0;
+  private keepLibrary = false;
 
   constructor(typescript: TypeScript, options: CellTypeCheckerOptions) {
     this.ts = typescript;
@@ -79,9 +81,14 @@ export class CellTypeChecker {
     this.compilerOptions = readCompilerOptions(typescript, options);
     this.moduleCache = typescript.createModuleResolutionCache(options.notebookDir, (f) => f, this.compilerOptions);
     const sys = typescript.sys;
-    const host: ts.LanguageServiceHost = {
+    // The last two members are read by the language service though not in its public type: they let
+    // a new program reuse package.json lookups and resolutions instead of redoing them per cell.
+    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache; hasInvalidatedResolutions(): boolean } = {
       getCompilationSettings: () => this.compilerOptions,
-      getScriptFileNames: () => [this.pendingFile()],
+      getProjectVersion: () => String(this.projectVersion),
+      getModuleResolutionCache: () => this.moduleCache,
+      hasInvalidatedResolutions: () => false,
+      getScriptFileNames: () => (this.keepLibrary ? [this.pendingFile(), options.typesEntry] : [this.pendingFile()]),
       getScriptVersion: (file) => String(this.files.get(file)?.version ?? 0),
       getScriptSnapshot: (file) => {
         const virtual = this.files.get(file);
@@ -104,6 +111,18 @@ export class CellTypeChecker {
         literals.map((literal) => ({ resolvedModule: this.resolveModule(literal, containingFile, redirected, compilerOptions, containingSourceFile) })),
     };
     this.service = typescript.createLanguageService(host, typescript.createDocumentRegistry());
+  }
+
+  /**
+   * Loads the libraries' types ahead of the first cell; with `library`, trainset's own types stay
+   * in every program from now on, so the first `import … from "trainset"` cell does not pay for them.
+   */
+  warmUp(library: boolean): void {
+    if (library && !this.keepLibrary) {
+      this.keepLibrary = true;
+      this.projectVersion += 1;
+    }
+    this.check("");
   }
 
   /** Type-checks a cell against the history; returns its errors (empty when it may run). */
@@ -138,6 +157,7 @@ export class CellTypeChecker {
     // Re-write the committed file with an export list of everything it defines.
     const { text } = this.render(code, this.nextIndex, names.all);
     this.files.set(file, { text, version: (this.files.get(file)?.version ?? 0) + 1 });
+    this.projectVersion += 1;
     for (const name of names.all) this.mutableNames.delete(name);
     for (const name of names.mutable) this.mutableNames.add(name);
     this.committed.push({ index: this.nextIndex, names: names.all });
@@ -152,7 +172,7 @@ export class CellTypeChecker {
     const prefix = code.slice(start, position);
     const info = this.service.getCompletionsAtPosition(file, offset + position, { includeCompletionsForModuleExports: false });
     const entries = (info?.entries ?? [])
-      .filter((entry) => entry.name.startsWith(prefix) && !/^__cell\d+$/.test(entry.name))
+      .filter((entry) => entry.name.startsWith(prefix) && !/^__cell\d*$/.test(entry.name))
       .sort((a, b) => (a.sortText === b.sortText ? a.name.localeCompare(b.name) : a.sortText < b.sortText ? -1 : 1));
     return { matches: entries.map((e) => e.name), kinds: entries.map((e) => e.kind), start, end: position };
   }
@@ -169,8 +189,9 @@ export class CellTypeChecker {
     return { signature: ts.displayPartsToString(info.displayParts), documentation };
   }
 
+  /** The cell being checked or completed; a stable name, so the program is reused between cells. */
   private pendingFile(): string {
-    return this.cellFile(this.nextIndex);
+    return join(this.options.notebookDir, "__cell.mts");
   }
 
   private cellFile(index: number): string {
@@ -181,7 +202,10 @@ export class CellTypeChecker {
     const file = this.pendingFile();
     const { text, offset } = this.render(code, this.nextIndex, new Set());
     const previous = this.files.get(file);
-    if (previous?.text !== text) this.files.set(file, { text, version: (previous?.version ?? 0) + 1 });
+    if (previous?.text !== text) {
+      this.files.set(file, { text, version: (previous?.version ?? 0) + 1 });
+      this.projectVersion += 1;
+    }
     return { file, offset };
   }
 

@@ -43,13 +43,13 @@ export class IssueCollector {
     this.maxIssues = options.maxIssues ?? 1000;
   }
 
-  /** Records an error (throws in strict mode). */
-  error(rule: string, message: string, where: Omit<ErrorLocation, "file"> = {}): void {
+  /** Records an error (throws in strict mode); `where.file` overrides the collector's file. */
+  error(rule: string, message: string, where: ErrorLocation = {}): void {
     this.add({ severity: "error", rule, message, ...this.located(where) });
   }
 
   /** Records a warning (never throws). */
-  warn(rule: string, message: string, where: Omit<ErrorLocation, "file"> = {}): void {
+  warn(rule: string, message: string, where: ErrorLocation = {}): void {
     this.add({ severity: "warning", rule, message, ...this.located(where) });
   }
 
@@ -58,7 +58,8 @@ export class IssueCollector {
     return this.errorCount === 0;
   }
 
-  private located(where: Omit<ErrorLocation, "file">): ErrorLocation {
+  /** A location may name its own file (datasets that span several files); else the collector's. */
+  private located(where: ErrorLocation): ErrorLocation {
     return this.file === undefined ? where : { file: this.file, ...where };
   }
 

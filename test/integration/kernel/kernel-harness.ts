@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { join } from "node:path";
 import { Dealer, Subscriber } from "zeromq";
 import { buildKernelSpec } from "../../../kernel/src/jupyter/kernel-spec.js";
@@ -27,13 +27,13 @@ export interface ExecuteResult {
 /** Free TCP ports on 127.0.0.1. */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<import("node:net").Server>((resolve, reject) => {
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
       const server = createServer();
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve(server));
     })),
   );
-  const ports = servers.map((s) => (s.address() as import("node:net").AddressInfo).port);
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
 }

@@ -73,7 +73,7 @@ describe("trainset kernel (over ZMQ)", function () {
     await kernel.sendRaw(frames);
     const answer = await reply;
     await kernel.until(() => kernel.iopubFor(msgId).some((m) => m.content.execution_state === "idle"), 10_000);
-    const types = kernel.iopubFor(msgId).map((m) => (m.header.msg_type === "status" ? `status:${String(m.content.execution_state)}` : m.header.msg_type));
+    const types = kernel.iopubFor(msgId).map((m) => (m.header.msg_type === "status" ? `status:${m.content.execution_state as string}` : m.header.msg_type));
     assert.deepEqual(types, ["status:busy", "execute_input", "execute_result", "status:idle"]);
     const input = kernel.iopubFor(msgId)[1]?.content;
     assert.equal(input?.code, "40 + 2");
@@ -84,7 +84,7 @@ describe("trainset kernel (over ZMQ)", function () {
     const { reply, outputs } = await kernel.execute('let ranBefore = true;\nconst count: number = 1;\nconst label: number = "three";\nglobalThis.typeErrorRan = true;');
     assert.equal(reply.content.status, "error");
     assert.equal(reply.content.ename, "TSError");
-    assert.match(String(reply.content.evalue), /Type 'string' is not assignable to type 'number'.*line 3/);
+    assert.match(reply.content.evalue as string, /Type 'string' is not assignable to type 'number'.*line 3/);
     const [error] = contentOf(outputs, "error");
     assert.ok(error !== undefined);
     assert.match((error.traceback as string[]).join("\n"), /Line 3, column 7: error TS2322/);
@@ -96,7 +96,7 @@ describe("trainset kernel (over ZMQ)", function () {
     assert.equal((await kernel.execute("const rows = [{ file: 'a.jpg', width: 640 }];")).reply.content.status, "ok");
     const bad = await kernel.execute("rows[0].height");
     assert.equal(bad.reply.content.ename, "TSError");
-    assert.match(String(bad.reply.content.evalue), /Property 'height' does not exist/);
+    assert.match(bad.reply.content.evalue as string, /Property 'height' does not exist/);
     assert.equal((await kernel.execute("const rows = [{ file: 'b.jpg', width: 320 }];")).reply.content.status, "ok");
     const good = await kernel.execute("rows[0].width * 2");
     assert.equal((contentOf(good.outputs, "execute_result")[0]?.data as Record<string, string>)["text/plain"], "640");
@@ -113,7 +113,7 @@ describe("trainset kernel (over ZMQ)", function () {
     const started = Date.now();
     const { reply, outputs } = await kernel.execute('console.log("first");\nawait new Promise((r) => setTimeout(r, 400));\nconsole.error("second");\nprocess.stdout.write("third\\n");\n"end"');
     assert.equal(reply.content.status, "ok");
-    const kinds = outputs.map((m) => (m.header.msg_type === "stream" ? `${String(m.content.name)}:${String(m.content.text).trim()}` : m.header.msg_type));
+    const kinds = outputs.map((m) => (m.header.msg_type === "stream" ? `${m.content.name as string}:${(m.content.text as string).trim()}` : m.header.msg_type));
     assert.deepEqual(kinds, ["stdout:first", "stderr:second", "stdout:third", "execute_result"]);
     const first = outputs[0];
     assert.ok(first !== undefined && first.at - started < reply.at - started - 250, "the first line arrived well before the cell ended");
@@ -147,6 +147,32 @@ describe("trainset kernel (over ZMQ)", function () {
     assert.match(records?.["text/html"] ?? "", /<td>&lt;dog&gt;<\/td>/);
     assert.equal(records?.["text/plain"], "file   label\na.jpg  cat\nb.jpg  <dog>");
     assert.match(arquero?.["text/plain"] ?? "", /… 1 more row \(3 in all\)/);
+  });
+
+  it("fails the cell when a Vega-Lite spec cannot be rendered", async () => {
+    const { reply } = await kernel.execute('import { display } from "trainset";\ndisplay.vegaLite({ mark: "no-such-mark" } as Record<string, unknown>);');
+    assert.equal(reply.content.status, "error");
+    assert.equal(reply.content.ename, "TrainsetError");
+    assert.match(reply.content.evalue as string, /^Cannot render Vega-Lite chart: /);
+  });
+
+  it("shows images from a path or bytes, converting formats other than PNG/JPEG to PNG", async () => {
+    const code = [
+      'import { display } from "trainset";',
+      'import sharp from "sharp";',
+      "const pixel = { create: { width: 4, height: 3, channels: 3 as const, background: { r: 255, g: 0, b: 0 } } };",
+      'await sharp(pixel).png().toFile("red.png");',
+      "display.image(\"red.png\", { width: 40 });",
+      "display.image(await sharp(pixel).webp().toBuffer());",
+    ].join("\n");
+    const { reply, outputs } = await kernel.execute(code);
+    assert.equal(reply.content.status, "ok", JSON.stringify(reply.content));
+    const [fromPath, fromWebp] = contentOf(outputs, "display_data");
+    const png = Buffer.from((fromPath?.data as Record<string, string>)["image/png"] ?? "", "base64");
+    assert.equal(png.subarray(1, 4).toString(), "PNG");
+    assert.deepEqual((fromPath?.metadata as Record<string, unknown>)["image/png"], { width: 40 });
+    const converted = Buffer.from((fromWebp?.data as Record<string, string>)["image/png"] ?? "", "base64");
+    assert.equal(converted.subarray(1, 4).toString(), "PNG");
   });
 
   it("imports an ESM-only package natively, by import and by await import()", async () => {
@@ -204,7 +230,7 @@ describe("trainset kernel (over ZMQ)", function () {
     assert.equal(completion.content.cursor_start, 44);
     const inspection = await kernel.request("shell", "inspect_request", { code: 'import { display } from "trainset";\ndisplay.vegaLite', cursor_pos: 50, detail_level: 0 });
     assert.equal(inspection.content.found, true);
-    assert.match((inspection.content.data as Record<string, string>)["text/plain"] ?? "", /vegaLite\(spec: VegaLiteSpec/);
+    assert.match((inspection.content.data as Record<string, string>)["text/plain"] ?? "", /vegaLite\(spec: VegaLiteInput/);
   });
 
   it("exits cleanly on shutdown_request", async () => {

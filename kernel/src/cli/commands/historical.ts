@@ -34,6 +34,7 @@ Options:
   --ext LIST        extensions to scan (default png,jpg,jpeg,webp)
   --group-by MODE   folder (default: same timestamp in two RAW folders = two groups) | timestamp
   --date YYYY-MM-DD extraction_date to write (default today, UTC), for reproducible files
+  --no-crop         skip crop detection (opens no file: selection only, fastest)
   --absolute        write absolute paths
   --json            print the report as JSON instead of the summary
   --quiet           no progress bar
@@ -46,7 +47,8 @@ Examples:
   trainset historical --batch --config data/training/project_paths.json \\
     --output data/training/historical_all.jsonl --report data/training/extraction_report.json`;
 
-const fmt = (n: number): string => n.toLocaleString("en-US");
+// Thousands separators by hand: toLocaleString loads ICU data, ~25 ms of a 300 ms run.
+const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const pct = (n: number, of: number): string => (of === 0 ? "-" : `${((100 * n) / of).toFixed(1)}%`);
 
 const COLUMNS: Array<[string, (c: ReportCounts) => string]> = [
@@ -74,7 +76,10 @@ export function formatHistoricalSummary(report: ExtractionReport, written: reado
   const lines = rows.map((r) => (r.length === 2 && r[1]?.startsWith("FAILED") === true ? `${r[0]}  ${r[1]}` : r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")));
   const t = report.total;
   lines.push("");
-  lines.push(`${fmt(t.decisions)} decisions (${fmt(t.crop_by_mtime)} cropped by time, ${fmt(t.crop_by_size)} by size${t.crop_size_unknown > 0 ? `, ${fmt(t.crop_size_unknown)} size unknown` : ""}), ${fmt(t.groups_rejected)} rejected groups, ${fmt(t.pairs)} preference pairs.`);
+  const crops = report.crop_detection
+    ? `${fmt(t.crop_by_mtime)} cropped by time, ${fmt(t.crop_by_size)} by size${t.crop_size_unknown > 0 ? `, ${fmt(t.crop_size_unknown)} size unknown` : ""}`
+    : "crop detection off";
+  lines.push(`${fmt(t.decisions)} decisions (${crops}), ${fmt(t.groups_rejected)} rejected groups, ${fmt(t.pairs)} preference pairs.`);
   const notes: string[] = [];
   for (const p of report.projects) {
     const show = <T>(list: readonly T[], what: string, line: (item: T) => string): void => {
@@ -134,6 +139,7 @@ export const historicalCommand: CliCommand = {
         "group-by": { type: "string" },
         date: { type: "string" },
         absolute: { type: "boolean" },
+        "no-crop": { type: "boolean" },
         json: { type: "boolean" },
         quiet: { type: "boolean" },
       },
@@ -164,7 +170,9 @@ export const historicalCommand: CliCommand = {
           grouping: grouping as GroupingMode,
           continueOnError: projects.length > 1,
           includeImages: paths.images !== undefined,
+          includePairs: paths.pairs !== undefined,
           absolutePaths: values.absolute === true,
+          detectCrops: values["no-crop"] !== true,
           ...(cropSeconds === undefined ? {} : { cropSeconds }),
           ...(extensions === undefined ? {} : { extensions }),
           ...(values.date === undefined ? {} : { extractionDate: values.date }),

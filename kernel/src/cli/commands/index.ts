@@ -6,8 +6,19 @@ import { doctorCommand } from "./doctor.js";
 import { demoCommand } from "./demo.js";
 import { kernelInstallCommand, kernelUninstallCommand } from "./kernel-install.js";
 import { historicalCommand } from "./historical.js";
+import { exportFramesCommand } from "./export-frames.js";
+import { ensureSegmentAnnotationsCommand } from "./ensure-segment-annotations.js";
+import { checkExportCommand } from "./check-export.js";
+import { exportAiDatasetCommand } from "./export-ai-dataset.js";
 import { splitCommand } from "./split.js";
 import { checkLeaksCommand } from "./check-leaks.js";
+import { trainCommand } from "./train.js";
+import { embedCommand } from "./embed.js";
+import { predictCommand } from "./predict.js";
+import { evalCommand } from "./eval.js";
+import { convertCommand } from "./convert.js";
+import { exportRunsCommand } from "./export-runs.js";
+import { prepareCommand } from "./prepare.js";
 
 export const commands: readonly CliCommand[] = [
   validateCommand,
@@ -19,5 +30,16 @@ export const commands: readonly CliCommand[] = [
   historicalCommand,
   splitCommand,
   checkLeaksCommand,
+  convertCommand,
+  exportFramesCommand,
+  ensureSegmentAnnotationsCommand,
+  checkExportCommand,
+  exportAiDatasetCommand,
+  exportRunsCommand,
+  prepareCommand,
+  trainCommand,
+  embedCommand,
+  predictCommand,
+  evalCommand,
   // (more commands are added one per line above this comment)
 ];

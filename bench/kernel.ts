@@ -1,0 +1,149 @@
+/**
+ * Issue 4: the TypeScript Jupyter kernel against Debian's IPython kernel (and stock tslab when
+ * installed), all driven by the same python jupyter_client script: time to the first
+ * kernel_info_reply, round trip of a trivial cell, and of a cell that imports `trainset` and
+ * type-checks a call into it.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { buildKernelSpec } from "../kernel/src/jupyter/kernel-spec.js";
+import { formatSeconds, median, SYSTEM_PYTHON, type BenchEntry, type BenchRow } from "./harness.js";
+
+interface KernelTimings {
+  start_s: number;
+  trivial_s: number[];
+  /** The trivial cell with a different number each run. */
+  varying_s: number[];
+  library_s: number[];
+}
+
+const CLIENT = join(import.meta.dirname, "peers", "kernel_roundtrip.py");
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function drive(kernel: string, cwd: string, env: NodeJS.ProcessEnv, runs: { trivial: number; library: number }, code: { trivial: string; library: string }): Promise<KernelTimings> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SYSTEM_PYTHON, [CLIENT, kernel, cwd, String(runs.trivial), String(runs.library), code.trivial, code.library], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => {
+      const line = stdout.trim().split("\n").at(-1) ?? "";
+      if (status !== 0 || !line.startsWith("{")) reject(new Error(`bench: driving kernel "${kernel}" failed (${status}):\n${stderr.slice(-2000)}`));
+      else resolve(JSON.parse(line) as KernelTimings);
+    });
+  });
+}
+
+/** Kernel spec argv: the built kernel when kernel/dist exists (what users run), else the sources via tsx. */
+function trainsetArgv(): { argv: string[]; mode: string } {
+  const root = join(import.meta.dirname, "..", "kernel");
+  if (existsSync(join(root, "dist", "jupyter", "kernel-main.js"))) {
+    return { argv: [process.execPath, join(root, "bin", "trainset-kernel.js"), "--connection-file", "{connection_file}"], mode: "built dist/" };
+  }
+  return { argv: buildKernelSpec().argv, mode: "sources via tsx (kernel/dist not built)" };
+}
+
+async function hasKernel(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(SYSTEM_PYTHON, ["-c", `import sys\nfrom jupyter_client.kernelspec import KernelSpecManager\nsys.exit(0 if "${name}" in KernelSpecManager().find_kernel_specs() else 1)`], { env, stdio: "ignore" });
+    child.on("error", () => resolve(false));
+    child.on("close", (code) => resolve(code === 0));
+  });
+}
+
+/** The `kernel` bench entry. */
+export const kernelBench: BenchEntry = {
+  name: "kernel",
+  issue: 4,
+  async run(ctx) {
+    const prefix = join(ctx.workDir, "kernel-bench");
+    await rm(prefix, { recursive: true, force: true });
+    const specDir = join(prefix, "share", "jupyter", "kernels", "trainset");
+    await mkdir(specDir, { recursive: true });
+    const { argv, mode } = trainsetArgv();
+    await writeFile(join(specDir, "kernel.json"), JSON.stringify({ ...buildKernelSpec(), argv }, null, 2));
+    const notebookDir = join(prefix, "notebook");
+    await mkdir(notebookDir, { recursive: true });
+    const env = { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), JUPYTER_RUNTIME_DIR: join(prefix, "runtime"), PYDEVD_DISABLE_FILE_VALIDATION: "1" };
+    const runs = ctx.quick ? { trivial: 10, library: 4 } : { trivial: 40, library: 12 };
+
+    ctx.log(`trainset kernel: ${mode}`);
+    const trainset = await drive("trainset", notebookDir, env, runs, {
+      trivial: "1 + 1",
+      library: 'import { tableBundle, type TableInput } from "trainset";\nconst rows: TableInput = [{ file: "a{i}.jpg", label: "cat" }];\ntableBundle(rows, { limit: {i} + 1 })["text/plain"]',
+    });
+    ctx.log(`trainset: start ${formatSeconds(trainset.start_s)}`);
+    const ipython = await drive("python3", notebookDir, env, runs, { trivial: "1 + 1", library: 'import json\njson.dumps([{"file": "a{i}.jpg", "label": "cat"}])' });
+    ctx.log(`IPython: start ${formatSeconds(ipython.start_s)}`);
+    let tslab: KernelTimings | undefined;
+    if (await hasKernel("tslab", env)) {
+      tslab = await drive("tslab", notebookDir, env, runs, { trivial: "1 + 1", library: 'const rows: { file: string }[] = [{ file: "a.jpg" }];\nrows.map((r) => r.file).join(",")' });
+    }
+    const tslabNote = (pick: (t: KernelTimings) => number): string => `tslab: ${tslab === undefined ? "not installed" : formatSeconds(pick(tslab))}`;
+
+    const libraryAfterFirst = trainset.library_s.slice(1);
+    const rows: BenchRow[] = [
+      {
+        case: "start → first kernel_info_reply",
+        trainset: formatSeconds(trainset.start_s),
+        peer: `IPython ${formatSeconds(ipython.start_s)}`,
+        ratio: ipython.start_s / trainset.start_s,
+        goal: "≤ 1.5 s",
+        met: trainset.start_s <= 1.5,
+        notes: tslabNote((t) => t.start_s),
+      },
+      {
+        case: `trivial cell round trip, median of ${runs.trivial}`,
+        trainset: formatSeconds(median(trainset.trivial_s)),
+        peer: `IPython ${formatSeconds(median(ipython.trivial_s))}`,
+        ratio: median(ipython.trivial_s) / median(trainset.trivial_s),
+        goal: "no slower than IPython",
+        met: median(trainset.trivial_s) <= median(ipython.trivial_s),
+        notes: tslabNote((t) => median(t.trivial_s)),
+      },
+      {
+        case: "trivial cell round trip, p95",
+        trainset: formatSeconds(percentile(trainset.trivial_s, 95)),
+        peer: `IPython ${formatSeconds(percentile(ipython.trivial_s, 95))}`,
+        ratio: percentile(ipython.trivial_s, 95) / percentile(trainset.trivial_s, 95),
+        goal: "no slower than IPython",
+        met: percentile(trainset.trivial_s, 95) <= percentile(ipython.trivial_s, 95),
+      },
+      {
+        case: `trivial cell with different text each run (${runs.trivial} × "N + 1"), median`,
+        trainset: formatSeconds(median(trainset.varying_s)),
+        peer: `IPython ${formatSeconds(median(ipython.varying_s))}`,
+        ratio: median(ipython.varying_s) / median(trainset.varying_s),
+        goal: "no slower than IPython",
+        met: median(trainset.varying_s) <= median(ipython.varying_s),
+        notes: `p95 ${formatSeconds(percentile(trainset.varying_s, 95))} vs IPython ${formatSeconds(percentile(ipython.varying_s, 95))}; an unchanged cell reuses the checked program, a changed one rebuilds it`,
+      },
+      {
+        case: "first cell importing trainset (type-check + load)",
+        trainset: formatSeconds(trainset.library_s[0] ?? Number.NaN),
+        peer: `IPython import json ${formatSeconds(ipython.library_s[0] ?? Number.NaN)}`,
+        ratio: undefined,
+        goal: "-",
+        met: undefined,
+      },
+      {
+        case: `type-checked trainset cell, median of ${libraryAfterFirst.length} after the first`,
+        trainset: formatSeconds(median(libraryAfterFirst)),
+        peer: `IPython import json ${formatSeconds(median(ipython.library_s.slice(1)))}`,
+        ratio: median(ipython.library_s.slice(1)) / median(libraryAfterFirst),
+        goal: "≤ 300 ms",
+        met: median(libraryAfterFirst) <= 0.3,
+        notes: `p95 ${formatSeconds(percentile(libraryAfterFirst, 95))}; ${tslabNote((t) => median(t.library_s.slice(1)))} (no trainset import there)`,
+      },
+    ];
+    return rows;
+  },
+};

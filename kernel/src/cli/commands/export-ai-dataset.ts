@@ -1,0 +1,48 @@
+/** `trainset export ai-dataset`: the standardized AI-dataset JSON (schema 1.0) from a video library. */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildAiDataset, writeAiDataset } from "../../export/ai-dataset.js";
+import { FileVideoSource } from "../../export/video-source.js";
+import { numberFlag, requirePositionals } from "../args.js";
+import { println, UsageError, type CliCommand } from "../command.js";
+
+const usage = `Usage: trainset export ai-dataset --library FILE --video-ids 1,2 --output-dir DIR --dataset-id N --name NAME
+                                  [--description TEXT] [--dataset-type image|video]
+                                  [--ai-model-type image_multilabel_classification] [--labelset NAME] [--json]
+
+Writes DIR/ai_datasets/<name>_<type>_<timestamp>.json (schema_version 1.0: dataset_id, dataset_type,
+ai_model_type, summary, patient_videos, frame_annotations), validated before it is written.
+Videos that are not anonymization-validated are refused.`;
+
+/** The `export ai-dataset` command. */
+export const exportAiDatasetCommand: CliCommand = {
+  name: "export ai-dataset",
+  summary: "write the standardized AI-dataset JSON (schema 1.0) for videos of a library",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { library: { type: "string" }, "video-ids": { type: "string" }, "output-dir": { type: "string" }, "dataset-id": { type: "string" }, name: { type: "string" }, description: { type: "string" }, "dataset-type": { type: "string" }, "ai-model-type": { type: "string" }, labelset: { type: "string" }, json: { type: "boolean" } },
+    });
+    requirePositionals(positionals, 0, "");
+    for (const flag of ["library", "video-ids", "output-dir", "dataset-id", "name"] as const) if (values[flag] === undefined) throw new UsageError(`missing --${flag}`);
+    const type = values["dataset-type"] ?? "image";
+    if (type !== "image" && type !== "video") throw new UsageError(`--dataset-type must be image or video, got "${type}"`);
+    const videoIds = (values["video-ids"] as string).split(",").map((s) => numberFlag("video-ids", s.trim(), { min: 0, integer: true }) as number);
+    const source = await FileVideoSource.open(resolve(io.cwd, values.library as string));
+    const doc = buildAiDataset(source, {
+      datasetId: numberFlag("dataset-id", values["dataset-id"], { min: 0, integer: true }) as number,
+      name: values.name as string,
+      videoIds,
+      datasetType: type,
+      ...(values.description === undefined ? {} : { description: values.description }),
+      ...(values["ai-model-type"] === undefined ? {} : { aiModelType: values["ai-model-type"] }),
+      ...(values.labelset === undefined ? {} : { labelsetName: values.labelset }),
+    });
+    const path = await writeAiDataset(resolve(io.cwd, values["output-dir"] as string), doc);
+    if (values.json === true) println(io.stdout, JSON.stringify({ path, summary: doc.summary }, null, 2));
+    else println(io.stdout, `${path}: ${doc.summary.image_annotation_count + doc.summary.video_annotation_count} annotations, ${doc.summary.frame_count} frames, ${doc.summary.video_count} videos`);
+    return 0;
+  },
+};

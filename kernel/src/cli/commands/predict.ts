@@ -1,0 +1,47 @@
+/** `trainset predict RUN IMAGE…`: label probabilities of a trained run for images or a folder. */
+import { readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { predict } from "../../train/index.js";
+import { println, UsageError, type CliCommand } from "../command.js";
+import { createProgressBar } from "../progress-bar.js";
+
+const IMAGE = /\.(jpe?g|png|webp|bmp|tiff?)$/i;
+
+const usage = `Usage: trainset predict RUN_DIR IMAGE_OR_FOLDER… [--json] [--quiet]
+
+Scores images with a trained run (its backbone, head and per-label thresholds tuned on val).
+Prints one line per image with the labels at or above threshold; --json prints probabilities.
+
+Example:
+  trainset predict runs/20260101T120000-s42 new_frames/`;
+
+/** The predict command. */
+export const predictCommand: CliCommand = {
+  name: "predict",
+  summary: "label images with a trained run (probabilities and thresholded labels)",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: "boolean" }, quiet: { type: "boolean" }, "cache-dir": { type: "string" } } });
+    const [run, ...inputs] = positionals;
+    if (run === undefined || inputs.length === 0) throw new UsageError("give a run folder and at least one image or folder");
+    const images: string[] = [];
+    for (const input of inputs) {
+      const path = resolve(io.cwd, input);
+      const s = await stat(path).catch(() => undefined);
+      if (s === undefined) throw new UsageError(`"${input}" does not exist`);
+      if (s.isDirectory()) images.push(...(await readdir(path)).filter((f) => IMAGE.test(f)).sort().map((f) => join(path, f)));
+      else images.push(path);
+    }
+    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
+    let preds;
+    try {
+      preds = await predict(resolve(io.cwd, run), images, { signal: io.signal, onProgress: bar.listener, ...(values["cache-dir"] === undefined ? {} : { cacheDir: resolve(io.cwd, values["cache-dir"]) }) });
+    } finally {
+      bar.done();
+    }
+    if (values.json === true) println(io.stdout, JSON.stringify(preds, null, 2));
+    else for (const p of preds) println(io.stdout, `${p.image}\t${p.labels.join(",")}`);
+    return 0;
+  },
+};
