@@ -55,7 +55,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
+    // The library throws RangeError for option values out of range (STYLE.md): a usage error.
+    // (TypeError is not mapped: at run time it is far more often a bug than a bad flag.)
+    if (error instanceof UsageError || error instanceof RangeError || isParseArgsError(error)) {
       println(io.stderr, `trainset ${command.name}: ${errorMessage(error)}\n\n${command.usage}`);
       return 2;
     }

@@ -61,3 +61,16 @@ export function createProgressBar(io: CliIo, options: { quiet?: boolean } = {}):
     },
   };
 }
+
+/**
+ * Runs `work` with a progress bar (none when quiet or not a terminal) and always clears the bar,
+ * so output printed afterwards starts on a clean line.
+ */
+export async function withProgressBar<T>(io: CliIo, quiet: boolean, work: (onProgress: ProgressListener) => Promise<T>): Promise<T> {
+  const bar = createProgressBar(io, { quiet });
+  try {
+    return await work(bar.listener);
+  } finally {
+    bar.done();
+  }
+}

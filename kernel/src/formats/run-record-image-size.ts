@@ -1,9 +1,11 @@
 /**
- * Image sizes without decoding: the PNG IHDR chunk (qontinui's screenshots are PNGs) is read
- * from the first 24 bytes; other formats ask sharp for the header.
+ * Image sizes for run-record folders, on top of the shared header reader in util/image-size.ts:
+ * qontinui's screenshots are PNGs, read from their first 24 bytes; other formats fall back to
+ * their headers, then to sharp.
  */
 import { open } from "node:fs/promises";
-import { ioError } from "../util/errors.js";
+import { ioError, isTrainsetError } from "../util/errors.js";
+import { parseImageSize, readImageInfo } from "../util/image-size.js";
 
 /** Pixel size of an image file. */
 export interface ImageSize {
@@ -11,16 +13,10 @@ export interface ImageSize {
   height: number;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
 /** Width and height from a PNG's first 24 bytes, or undefined when the bytes are not a PNG. */
 export function pngSize(head: Uint8Array): ImageSize | undefined {
-  if (head.length < 24) return undefined;
-  for (let i = 0; i < 8; i++) if (head[i] !== PNG_SIGNATURE[i]) return undefined;
-  // IHDR is always the first chunk: length(4) "IHDR"(4) width(4) height(4), big-endian.
-  if (head[12] !== 0x49 || head[13] !== 0x48 || head[14] !== 0x44 || head[15] !== 0x52) return undefined;
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  return { width: view.getUint32(16), height: view.getUint32(20) };
+  const size = parseImageSize(head);
+  return size?.format === "png" ? { width: size.width, height: size.height } : undefined;
 }
 
 /** Reads the PNG header of `path`; undefined when the file is not a PNG. */
@@ -41,13 +37,18 @@ export async function readPngSize(path: string): Promise<ImageSize | undefined> 
 }
 
 /**
- * The pixel size of any image sharp can read (PNG from its header without sharp).
+ * The pixel size of any image sharp can read (PNG, JPEG and WebP from their headers, without sharp).
  * @example
  * const { width, height } = await readImageSize("images/3f1c9a0b7d2e4c51.png");
  */
 export async function readImageSize(path: string): Promise<ImageSize> {
-  const png = await readPngSize(path);
-  if (png !== undefined) return png;
+  try {
+    const { width, height } = await readImageInfo(path);
+    return { width, height };
+  } catch (error) {
+    // Not a header trainset parses (e.g. TIFF, GIF): let sharp read it; I/O errors stand.
+    if (!isTrainsetError(error, "PARSE_ERROR")) throw error;
+  }
   const { default: sharp } = await import("sharp");
   try {
     const meta = await sharp(path).metadata();

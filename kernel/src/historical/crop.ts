@@ -4,7 +4,7 @@
  * differs. Time alone misfires both ways: `cp` without `-p` makes every copy "newer", and a crop
  * tool that preserves timestamps hides the edit; the size catches what time misses.
  */
-import type { ImageProbe } from "./image-size.js";
+import type { ImageProbe } from "../util/image-size.js";
 
 /** Default threshold of the time signal, in seconds (seed 003). */
 export const DEFAULT_CROP_SECONDS = 5;

@@ -11,7 +11,7 @@ import { errorMessage, ioError, isTrainsetError } from "../util/errors.js";
 import { throwIfAborted, type RunControl } from "../util/run-control.js";
 import { DEFAULT_CROP_SECONDS } from "./crop.js";
 import { groupRawImages, type GroupingMode } from "./group.js";
-import { probeImageFileSync, type ImageProbe } from "./image-size.js";
+import { probeImageFileSync, type ImageProbe } from "../util/image-size.js";
 import { matchFinalImages } from "./match.js";
 import { DEFAULT_IMAGE_EXTENSIONS } from "./parse-name.js";
 import { groupImageRows, groupRecords, pairsOfRecord, type PreferencePair, type ProjectImageRecord, type RecordContext } from "./records.js";

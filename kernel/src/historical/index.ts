@@ -3,7 +3,7 @@ export { parseImageName, explainUnparsedName, DEFAULT_IMAGE_EXTENSIONS, type Par
 export { scanImageTree, type ScanOptions, type ScanResult, type ScannedImage, type UnparsedFile, type UnreadableFile } from "./scan.js";
 export { groupRawImages, type GroupIndex, type GroupingMode, type RawGroup } from "./group.js";
 export { matchFinalImages, findTwin, pathFit, type AmbiguousMatch, type MatchResult, type OrphanFinal, type OrphanReason, type TwinMatch, type WinnerMatch } from "./match.js";
-export { parseImageSize, probeImageFileSync, readImageInfo, type ImageFileInfo, type ImageProbe, type ImageSize } from "./image-size.js";
+export { parseImageSize, probeImageFileSync, readImageInfo, type ImageFileInfo, type ImageProbe, type ImageSize } from "../util/image-size.js";
 export { detectCrop, DEFAULT_CROP_SECONDS, type CropSignals } from "./crop.js";
 export { pairsOfRecord, type PreferencePair, type ProjectImageRecord } from "./records.js";
 export { sumCounts, type ExtractionReport, type ProjectReport, type ProjectRoot, type ReportCounts, type ReportedFile } from "./report.js";

@@ -6,7 +6,7 @@
 import type { PairsMetadata, PairsRecord, PixelSize } from "../formats/pairs.js";
 import { detectCrop } from "./crop.js";
 import type { RawGroup } from "./group.js";
-import type { ImageProbe } from "./image-size.js";
+import type { ImageProbe } from "../util/image-size.js";
 import type { WinnerMatch } from "./match.js";
 import type { ScannedImage } from "./scan.js";
 

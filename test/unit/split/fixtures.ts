@@ -1,5 +1,7 @@
-/** Deterministic synthetic datasets for the split tests (made in code, nothing downloaded). */
-import { createSeededRng, type LegacyRecord, type SplitRow } from "trainset";
+/** Deterministic synthetic datasets (made in code, nothing downloaded) and helpers for split tests. */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createSeededRng, type LegacyRecord, type SplitFileReport, type SplitRow } from "trainset";
 
 /** Options for {@link syntheticExams}. */
 export interface SyntheticExamOptions {
@@ -41,4 +43,9 @@ export function rowsOf(records: readonly LegacyRecord[]): SplitRow[] {
       r.old_examination_id === null ? `no_exam_${String(r.old_id)}` : String(r.old_examination_id),
     labels: r.labels ?? [],
   }));
+}
+
+/** The `split_report.json` that splitFile() wrote into `dir`. */
+export async function readReport(dir: string): Promise<SplitFileReport> {
+  return JSON.parse(await readFile(join(dir, "split_report.json"), "utf8")) as SplitFileReport;
 }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import type { DatasetFormat } from "../../formats/format-handler.js";
 import { checkLeaks } from "../../split/leak-check.js";
 import { println, UsageError, type CliCommand } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { withProgressBar } from "../progress-bar.js";
 
 const FORMATS: readonly DatasetFormat[] = [
   "legacy-jsonl",
@@ -54,10 +54,8 @@ export const checkLeaksCommand: CliCommand = {
     const format = values.format as DatasetFormat | undefined;
     if (format !== undefined && !FORMATS.includes(format))
       throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
-    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
-    let report;
-    try {
-      report = await checkLeaks(
+    const report = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+      checkLeaks(
         positionals.map((p) => resolve(io.cwd, p)),
         {
           hashImages: values["no-hash"] !== true,
@@ -65,12 +63,10 @@ export const checkLeaksCommand: CliCommand = {
           ...(values["group-by"] === undefined ? {} : { groupBy: values["group-by"] }),
           ...(values.images === undefined ? {} : { images: resolve(io.cwd, values.images) }),
           signal: io.signal,
-          onProgress: bar.listener,
+          onProgress,
         },
-      );
-    } finally {
-      bar.done();
-    }
+      ),
+    );
     if (values.json === true) {
       println(io.stdout, JSON.stringify(report, null, 2));
       return report.leak ? 1 : 0;

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { evaluateRun } from "../../train/index.js";
 import { println, UsageError, type CliCommand } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { withProgressBar } from "../progress-bar.js";
 import { printMetricsTable, SOURCE_OPTIONS, sourceFromFlags } from "./train.js";
 
 const usage = `Usage: trainset eval RUN_DIR (--legacy F | --frame-table F | --coco F) [--images DIR] [--json]
@@ -25,13 +25,9 @@ export const evalCommand: CliCommand = {
     if (run === undefined || positionals.length > 1) throw new UsageError("give exactly one run folder");
     const source = sourceFromFlags(values, io);
     if (source === undefined) throw new UsageError("give a data source (--legacy, --frame-table or --coco)");
-    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
-    let result;
-    try {
-      result = await evaluateRun(resolve(io.cwd, run), source, { signal: io.signal, onProgress: bar.listener, treatUnlabeledAsNegative: values["treat-unlabeled-as-negative"] === true });
-    } finally {
-      bar.done();
-    }
+    const result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+      evaluateRun(resolve(io.cwd, run), source, { signal: io.signal, onProgress, treatUnlabeledAsNegative: values["treat-unlabeled-as-negative"] === true }),
+    );
     if (values.json === true) {
       println(io.stdout, JSON.stringify(result, null, 2));
       return 0;

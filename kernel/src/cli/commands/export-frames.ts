@@ -6,7 +6,7 @@ import type { ExportAnnotatedPayload } from "../../export/export-payload.js";
 import { FileVideoSource } from "../../export/video-source.js";
 import { numberFlag, requirePositionals } from "../args.js";
 import { println, UsageError, type CliCommand } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { withProgressBar } from "../progress-bar.js";
 
 const usage = `Usage: trainset export frames --library FILE --video-id N --output-dir DIR [options]
 
@@ -91,15 +91,11 @@ export const exportFramesCommand: CliCommand = {
       only_true: values["only-true"] === true,
     };
     const source = await FileVideoSource.open(resolve(io.cwd, values.library));
-    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
-    try {
-      const result = await exportAnnotated(source, payload, { signal: io.signal, onProgress: bar.listener });
-      bar.done();
-      if (values.json === true) println(io.stdout, JSON.stringify(result, null, 2));
-      else println(io.stdout, `${result.tablePath}: ${result.rows} rows, ${result.frames} frames (${result.framesExtracted} written, ${result.framesSkipped} already there)${result.videoPath === undefined ? "" : `, video ${result.videoPath}`}`);
-      return 0;
-    } finally {
-      bar.done();
-    }
+    const result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+      exportAnnotated(source, payload, { signal: io.signal, onProgress }),
+    );
+    if (values.json === true) println(io.stdout, JSON.stringify(result, null, 2));
+    else println(io.stdout, `${result.tablePath}: ${result.rows} rows, ${result.frames} frames (${result.framesExtracted} written, ${result.framesSkipped} already there)${result.videoPath === undefined ? "" : `, video ${result.videoPath}`}`);
+    return 0;
   },
 };

@@ -8,7 +8,7 @@ import type { ExtractionReport, ReportCounts } from "../../historical/report.js"
 import { writeHistoricalOutputs, type HistoricalOutputPaths } from "../../historical/write-outputs.js";
 import { numberFlag } from "../args.js";
 import { println, UsageError, type CliCommand, type CliIo } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { withProgressBar } from "../progress-bar.js";
 
 const usage = `Usage: trainset historical --raw DIR --final DIR [--project NAME] [outputs] [options]
        trainset historical --batch --config project_paths.json [outputs] [options]
@@ -160,10 +160,8 @@ export const historicalCommand: CliCommand = {
       paths[key] = resolve(io.cwd, text);
       given.set(paths[key], text);
     }
-    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
-    let result;
-    try {
-      result = await extractHistorical(
+    const result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+      extractHistorical(
         {
           projects,
           cwd: io.cwd,
@@ -177,11 +175,9 @@ export const historicalCommand: CliCommand = {
           ...(extensions === undefined ? {} : { extensions }),
           ...(values.date === undefined ? {} : { extractionDate: values.date }),
         },
-        { signal: io.signal, onProgress: bar.listener },
-      );
-    } finally {
-      bar.done();
-    }
+        { signal: io.signal, onProgress },
+      ),
+    );
     const written = await writeHistoricalOutputs(result, paths);
     if (values.json === true) println(io.stdout, JSON.stringify(result.report, null, 2));
     else println(io.stdout, formatHistoricalSummary(result.report, written.map((w) => given.get(w) ?? w)));

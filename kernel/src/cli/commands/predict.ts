@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { predict } from "../../train/index.js";
 import { println, UsageError, type CliCommand } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { withProgressBar } from "../progress-bar.js";
 
 const IMAGE = /\.(jpe?g|png|webp|bmp|tiff?)$/i;
 
@@ -33,13 +33,9 @@ export const predictCommand: CliCommand = {
       if (s.isDirectory()) images.push(...(await readdir(path)).filter((f) => IMAGE.test(f)).sort().map((f) => join(path, f)));
       else images.push(path);
     }
-    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
-    let preds;
-    try {
-      preds = await predict(resolve(io.cwd, run), images, { signal: io.signal, onProgress: bar.listener, ...(values["cache-dir"] === undefined ? {} : { cacheDir: resolve(io.cwd, values["cache-dir"]) }) });
-    } finally {
-      bar.done();
-    }
+    const preds = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+      predict(resolve(io.cwd, run), images, { signal: io.signal, onProgress, ...(values["cache-dir"] === undefined ? {} : { cacheDir: resolve(io.cwd, values["cache-dir"]) }) }),
+    );
     if (values.json === true) println(io.stdout, JSON.stringify(preds, null, 2));
     else for (const p of preds) println(io.stdout, `${p.image}\t${p.labels.join(",")}`);
     return 0;

@@ -5,7 +5,7 @@ import { splitCoco } from "../../split/split-file.js";
 import { formatSplitReport } from "../../split/split-report.js";
 import { numberFlag } from "../args.js";
 import { println, UsageError, type CliCommand } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { withProgressBar } from "../progress-bar.js";
 
 const usage = `Usage: trainset prepare --input dataset.json --out DIR [--split 0.7,0.2,0.1] [--seed 42]
 
@@ -52,22 +52,17 @@ export const prepareCommand: CliCommand = {
     const parts = split.split(",");
     if (parts.length !== 3 || parts.some((p) => !/^\d*\.?\d+$/.test(p.trim()))) throw new UsageError(`--split must be three shares train,val,test like 0.7,0.2,0.1, got "${split}"`);
     const seed = numberFlag("seed", values.seed, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 42;
-    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
-    let result;
-    try {
-      result = await splitCoco(resolve(io.cwd, values.input), {
-        out: resolve(io.cwd, values.out),
+    const input = resolve(io.cwd, values.input);
+    const out = resolve(io.cwd, values.out);
+    const result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+      splitCoco(input, {
+        out,
         ratios: `train=${parts[0] ?? ""},val=${parts[1] ?? ""},test=${parts[2] ?? ""}`,
         seed,
         signal: io.signal,
-        onProgress: bar.listener,
-      });
-    } catch (error) {
-      if (error instanceof RangeError) throw new UsageError(error.message);
-      throw error;
-    } finally {
-      bar.done();
-    }
+        onProgress,
+      }),
+    );
     const { report } = result;
     if (values.json === true) {
       println(io.stdout, JSON.stringify(report, null, 2));

@@ -7,7 +7,7 @@ import { splitFile } from "../../split/split-file.js";
 import { formatSplitReport, type SplitMode } from "../../split/split-report.js";
 import { numberFlag } from "../args.js";
 import { println, UsageError, type CliCommand } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { withProgressBar } from "../progress-bar.js";
 
 const FORMATS: readonly DatasetFormat[] = [
   "legacy-jsonl",
@@ -100,17 +100,13 @@ export const splitCommand: CliCommand = {
       ...(values.ratios === undefined ? {} : { ratios: values.ratios }),
       ...(folds === undefined ? {} : { folds }),
     };
-    try {
-      resolveSplitOptions({ ...splitOptions, mode, ...(seed === undefined ? {} : { seed }) });
-    } catch (error) {
-      if (error instanceof RangeError) throw new UsageError(error.message);
-      throw error;
-    }
-    const bar = createProgressBar(io, { quiet: values.quiet === true || values.json === true });
-    let result;
-    try {
-      result = await splitFile(resolve(io.cwd, values.input), {
-        out: resolve(io.cwd, values.out),
+    // Bad ratios or folds fail here, before any file is read (main reports them as usage errors).
+    resolveSplitOptions({ ...splitOptions, mode, ...(seed === undefined ? {} : { seed }) });
+    const input = resolve(io.cwd, values.input);
+    const out = resolve(io.cwd, values.out);
+    const result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+      splitFile(input, {
+        out,
         ...splitOptions,
         mode,
         ...(seed === undefined ? {} : { seed }),
@@ -121,14 +117,9 @@ export const splitCommand: CliCommand = {
           : { groupMap: resolve(io.cwd, values["group-map"]) }),
         ...(values.labels === undefined ? {} : { labels: values.labels }),
         signal: io.signal,
-        onProgress: bar.listener,
-      });
-    } catch (error) {
-      if (error instanceof RangeError) throw new UsageError(error.message);
-      throw error;
-    } finally {
-      bar.done();
-    }
+        onProgress,
+      }),
+    );
     const { report } = result;
     if (values.json === true) {
       println(io.stdout, JSON.stringify(report, null, 2));

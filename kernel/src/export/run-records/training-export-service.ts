@@ -5,7 +5,8 @@
 import type { RunControl } from "../../util/run-control.js";
 import type { CocoDataset } from "../../formats/coco.js";
 import type { ActionExecutionRecord } from "./action-record.js";
-import { TrainingDataExporter, type ExporterSummary, type ExportFilterOptions, type ExportStats } from "./training-data-exporter.js";
+import { emptyExportStats, type ExportStats } from "./export-stats.js";
+import { TrainingDataExporter, type ExporterSummary, type ExportFilterOptions } from "./training-data-exporter.js";
 
 /** When the service exports what it collected. */
 export type ExportMode = "on_completion" | "incremental" | "manual";
@@ -38,17 +39,7 @@ export class TrainingExportService {
   readonly mode: ExportMode;
   readonly batchSize: number;
   private pending: ActionExecutionRecord[] = [];
-  private readonly totals: ExportStats = {
-    records_processed: 0,
-    records_exported: 0,
-    new_images: 0,
-    duplicate_images: 0,
-    already_exported: 0,
-    skipped_no_screenshot: 0,
-    filtered: 0,
-    annotations_added: 0,
-    export_time_seconds: 0,
-  };
+  private readonly totals: ExportStats = emptyExportStats();
 
   constructor(private readonly config: ExportServiceConfig) {
     const mode = config.mode ?? "on_completion";

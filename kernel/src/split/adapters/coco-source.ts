@@ -4,7 +4,7 @@
  * keeps only its images and their annotations, with categories, info and licenses intact.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { readCoco, writeCoco, type CocoDataset, type CocoId } from "../../formats/coco.js";
 import { parseCsv } from "../../util/csv.js";
 import { ioError, TrainsetError } from "../../util/errors.js";
@@ -13,7 +13,9 @@ import {
   fieldList,
   groupOf,
   groupPart,
+  imageRef,
   requireSomeRows,
+  splitPaths,
   type SplitSource,
   type SplitSourceOptions,
 } from "./split-source.js";
@@ -155,12 +157,12 @@ export async function readCocoSource(
     rows,
     images: (i) => {
       const name = coco.images[i]?.file_name ?? "";
-      return [{ name, path: join(imageRoot, name) }];
+      return [imageRef(imageRoot, name)];
     },
     async write(outDir, splits, assignments) {
       const splitOfImage = new Map<string, number>();
       coco.images.forEach((image, i) => splitOfImage.set(idKey(image.id), assignments[i] ?? 0));
-      const paths = splits.map((name) => join(outDir, `${name}.json`));
+      const paths = splitPaths(outDir, splits, "json");
       for (let k = 0; k < splits.length; k++) {
         // Same top-level keys in the same order as the input; only images and annotations shrink.
         const part: Record<string, unknown> = {};

@@ -16,7 +16,9 @@ import {
   fieldList,
   groupOf,
   groupPart,
+  imageRef,
   requireSomeRows,
+  splitPaths,
   type SplitSource,
   type SplitSourceOptions,
 } from "./split-source.js";
@@ -87,14 +89,14 @@ export async function readFrameTableSource(
     rows,
     images: (i) => {
       const name = frames[i]?.rows[0]?.frame_relative_path ?? "";
-      return name === "" ? [] : [{ name, path: join(imageRoot, name) }];
+      return name === "" ? [] : [imageRef(imageRoot, name)];
     },
     async write(outDir, splits, assignments) {
       const buckets: FrameAnnotationRow[][] = splits.map(() => []);
       const frameOfRow = new Map<FrameAnnotationRow, number>();
       frames.forEach((f, i) => f.rows.forEach((r) => frameOfRow.set(r, i)));
       for (const row of table.rows) buckets[assignments[frameOfRow.get(row) ?? 0] ?? 0]?.push(row);
-      const paths = splits.map((name) => join(outDir, `${name}.${table.format}`));
+      const paths = splitPaths(outDir, splits, table.format);
       for (let k = 0; k < splits.length; k++)
         await writeFrameTable(paths[k] ?? "", buckets[k] ?? [], { format: table.format });
       return paths;

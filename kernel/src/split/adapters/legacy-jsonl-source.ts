@@ -1,5 +1,5 @@
 /** lx-ai's legacy multilabel JSONL as a split source: one image per line, grouped by examination. */
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   legacyGroupOf,
   readLegacyJsonl,
@@ -11,7 +11,9 @@ import {
   fieldList,
   groupOf,
   labelsOf,
+  imageRef,
   requireSomeRows,
+  splitPaths,
   type SplitSource,
   type SplitSourceOptions,
 } from "./split-source.js";
@@ -48,12 +50,12 @@ export async function readLegacyJsonlSource(
     rows,
     images: (i) => {
       const name = records[i]?.record.filename ?? "";
-      return [{ name, path: join(imageRoot, name) }];
+      return [imageRef(imageRoot, name)];
     },
     async write(outDir, splits, assignments) {
       const buckets: LegacyRecord[][] = splits.map(() => []);
       records.forEach(({ record }, i) => buckets[assignments[i] ?? 0]?.push(record));
-      const paths = splits.map((name) => join(outDir, `${name}.jsonl`));
+      const paths = splitPaths(outDir, splits, "jsonl");
       for (let k = 0; k < splits.length; k++)
         await writeLegacyJsonl(paths[k] ?? "", buckets[k] ?? []);
       return paths;

@@ -15,6 +15,7 @@ import {
   groupOf,
   labelsOf,
   requireSomeRows,
+  splitPaths,
   type SplitImageRef,
   type SplitSource,
   type SplitSourceOptions,
@@ -66,7 +67,7 @@ export async function readPairsSource(
     async write(outDir, splits, assignments) {
       const buckets: PairsRecord[][] = splits.map(() => []);
       records.forEach((record, i) => buckets[assignments[i] ?? 0]?.push(record));
-      const paths = splits.map((name) => join(outDir, `${name}.${format}`));
+      const paths = splitPaths(outDir, splits, format);
       for (let k = 0; k < splits.length; k++) {
         if (format === "csv") await writePairsCsv(paths[k] ?? "", buckets[k] ?? []);
         else await writePairsJsonl(paths[k] ?? "", buckets[k] ?? []);

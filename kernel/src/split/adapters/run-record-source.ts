@@ -21,6 +21,7 @@ import {
   fieldList,
   groupOf,
   labelsOf,
+  imageRef,
   requireSomeRows,
   type SplitSource,
   type SplitSourceOptions,
@@ -86,7 +87,7 @@ export async function readRunRecordSource(
     rows,
     images: (i) => {
       const name = lines[i]?.entry.image ?? "";
-      return [{ name, path: join(root, name) }];
+      return [imageRef(root, name)];
     },
     async write(outDir, splits, assignments) {
       const paths: string[] = [];

@@ -3,6 +3,7 @@
  * generic row per sample (group + labels), knows each sample's image files (for leak checks) and
  * writes the samples of each split back in the input's own format.
  */
+import { join } from "node:path";
 import { TrainsetError } from "../../util/errors.js";
 import type { DatasetFormat } from "../../formats/format-handler.js";
 import type { SplitRow } from "../group-table.js";
@@ -11,6 +12,16 @@ import type { SplitRow } from "../group-table.js";
 export interface SplitImageRef {
   name: string;
   path: string;
+}
+
+/** The reference to an image named `name` in the file, found under the folder `root`. */
+export function imageRef(root: string, name: string): SplitImageRef {
+  return { name, path: join(root, name) };
+}
+
+/** One output file per split, `<outDir>/<split>.<extension>`, in split order. */
+export function splitPaths(outDir: string, splits: readonly string[], extension: string): string[] {
+  return splits.map((name) => join(outDir, `${name}.${extension}`));
 }
 
 /** Options every adapter understands. */

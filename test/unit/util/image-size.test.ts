@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp, { type Sharp } from "sharp";
-import { detectCrop, parseImageSize, probeImageFileSync, readImageInfo } from "../../../kernel/src/historical/index.js";
+import { detectCrop } from "../../../kernel/src/historical/index.js";
+import { parseImageSize, probeImageFileSync, readImageInfo } from "../../../kernel/src/util/image-size.js";
 import { TrainsetError } from "../../../kernel/src/util/errors.js";
 import { useTempDir } from "../../support/tmp.js";
 

@@ -6,7 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { ioError, TrainsetError } from "../util/errors.js";
+import { ioError, TrainsetError } from "./errors.js";
 
 /** Width and height in pixels, and the container the header was read from. */
 export interface ImageSize {
