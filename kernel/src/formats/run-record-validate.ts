@@ -3,6 +3,7 @@
  * `metadata.json`. Each takes a parsed JSON value, reports issues with field paths such as
  * `annotations[2].bbox`, and returns the typed value (or undefined when it is unusable).
  */
+import { describeValue } from "../util/describe-value.js";
 import type { ErrorLocation } from "../util/errors.js";
 import type { IssueCollector } from "../util/issues.js";
 import type { RunRecordAnnotationFile, RunRecordManifestEntry, RunRecordMetadata } from "./run-record.js";
@@ -120,7 +121,7 @@ function field(obj: Json, key: string, kind: Kind, sink: FileIssues, where: Issu
     return false;
   }
   if (!hasKind(value, kind)) {
-    sink.error("invalid-field", `${path} is ${show(value)}; it must be ${KIND_TEXT[kind]}`, located);
+    sink.error("invalid-field", `${path} is ${describeValue(value)}; it must be ${KIND_TEXT[kind]}`, located);
     return false;
   }
   return true;
@@ -149,7 +150,7 @@ function checkPath(value: string, sink: FileIssues, where: IssueWhere, path: str
 export function checkManifestEntry(value: unknown, sink: FileIssues, line?: number): RunRecordManifestEntry | undefined {
   const where: IssueWhere = line === undefined ? {} : { line };
   if (!isRecord(value)) {
-    sink.error("not-an-object", `the manifest entry is ${show(value)}, not a JSON object`, where);
+    sink.error("not-an-object", `the manifest entry is ${describeValue(value)}, not a JSON object`, where);
     return undefined;
   }
   let usable = true;
@@ -193,7 +194,7 @@ export interface AnnotationFileCheckOptions {
  */
 export function checkAnnotationFile(value: unknown, sink: FileIssues, options: AnnotationFileCheckOptions = {}): RunRecordAnnotationFile | undefined {
   if (!isRecord(value)) {
-    sink.error("not-an-object", `the annotation file holds ${show(value)}, not a JSON object`);
+    sink.error("not-an-object", `the annotation file holds ${describeValue(value)}, not a JSON object`);
     return undefined;
   }
   const tolerance = options.bboxTolerance ?? 1;
@@ -216,7 +217,7 @@ export function checkAnnotationFile(value: unknown, sink: FileIssues, options: A
   const width = value.image_width as number;
   const height = value.image_height as number;
   if (!Array.isArray(value.annotations)) {
-    sink.error(value.annotations === undefined ? "missing-field" : "invalid-field", `annotations is ${show(value.annotations)}; it must be a list of boxes`, { field: "annotations" });
+    sink.error(value.annotations === undefined ? "missing-field" : "invalid-field", `annotations is ${describeValue(value.annotations)}; it must be a list of boxes`, { field: "annotations" });
     usable = false;
   } else {
     const list = value.annotations as unknown[];
@@ -224,7 +225,7 @@ export function checkAnnotationFile(value: unknown, sink: FileIssues, options: A
       const ann = list[i];
       const path = `annotations[${i}]`;
       if (!isRecord(ann)) {
-        sink.error("not-an-object", `${path} is ${show(ann)}, not an object`, { field: path });
+        sink.error("not-an-object", `${path} is ${describeValue(ann)}, not an object`, { field: path });
         usable = false;
         continue;
       }
@@ -238,7 +239,7 @@ export function checkAnnotationFile(value: unknown, sink: FileIssues, options: A
         if (mapped === undefined) {
           sink.error("unknown-category", `${path} has category "${name}", which metadata.json's category_map does not list`, { field: `${path}.category_name` });
         } else if (mapped !== ann.category_id) {
-          sink.error("category-mismatch", `${path} has category_id ${show(ann.category_id)} for "${name}", but metadata.json's category_map says ${mapped}`, { field: `${path}.category_id` });
+          sink.error("category-mismatch", `${path} has category_id ${describeValue(ann.category_id)} for "${name}", but metadata.json's category_map says ${mapped}`, { field: `${path}.category_id` });
         }
       }
       if (field(ann, "confidence", "number", sink, {}, `${path}.confidence`, false)) {
@@ -251,7 +252,7 @@ export function checkAnnotationFile(value: unknown, sink: FileIssues, options: A
   }
   if (!isRecord(value.context)) {
     if (value.context === undefined) sink.warn("missing-field", "context is missing (qontinui writes the action that produced the file)", { field: "context" });
-    else sink.error("invalid-field", `context is ${show(value.context)}; it must be an object`, { field: "context" });
+    else sink.error("invalid-field", `context is ${describeValue(value.context)}; it must be an object`, { field: "context" });
   } else {
     const context = value.context;
     field(context, "action_type", "string?", sink, {}, "context.action_type", false);
@@ -288,7 +289,7 @@ function checkBox(bbox: unknown, sink: FileIssues, path: string, width: number |
  */
 export function checkMetadata(value: unknown, sink: FileIssues): RunRecordMetadata | undefined {
   if (!isRecord(value)) {
-    sink.error("not-an-object", `metadata.json holds ${show(value)}, not a JSON object`);
+    sink.error("not-an-object", `metadata.json holds ${describeValue(value)}, not a JSON object`);
     return undefined;
   }
   field(value, "dataset_version", "string", sink, {}, "dataset_version", false);
@@ -299,13 +300,13 @@ export function checkMetadata(value: unknown, sink: FileIssues): RunRecordMetada
   const map = value.category_map;
   const idToName = new Map<number, string>();
   if (!isRecord(map)) {
-    sink.error(map === undefined ? "missing-field" : "invalid-field", `category_map is ${show(map)}; it must map category names to ids`, { field: "category_map" });
+    sink.error(map === undefined ? "missing-field" : "invalid-field", `category_map is ${describeValue(map)}; it must map category names to ids`, { field: "category_map" });
     usable = false;
   } else {
     for (const [name, id] of Object.entries(map)) {
       const path = `category_map.${name}`;
       if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
-        sink.error("invalid-field", `${path} is ${show(id)}; category ids are whole numbers >= 0`, { field: path });
+        sink.error("invalid-field", `${path} is ${describeValue(id)}; category ids are whole numbers >= 0`, { field: path });
         usable = false;
         continue;
       }
@@ -315,7 +316,7 @@ export function checkMetadata(value: unknown, sink: FileIssues): RunRecordMetada
     }
   }
   if (!Array.isArray(value.categories)) {
-    sink.error(value.categories === undefined ? "missing-field" : "invalid-field", `categories is ${show(value.categories)}; it must be a list of {id, name}`, { field: "categories" });
+    sink.error(value.categories === undefined ? "missing-field" : "invalid-field", `categories is ${describeValue(value.categories)}; it must be a list of {id, name}`, { field: "categories" });
     usable = false;
   } else {
     const categories = value.categories as unknown[];
@@ -324,7 +325,7 @@ export function checkMetadata(value: unknown, sink: FileIssues): RunRecordMetada
       const category = categories[i];
       const path = `categories[${i}]`;
       if (!isRecord(category)) {
-        sink.error("not-an-object", `${path} is ${show(category)}, not an object`, { field: path });
+        sink.error("not-an-object", `${path} is ${describeValue(category)}, not an object`, { field: path });
         usable = false;
         continue;
       }
@@ -340,7 +341,7 @@ export function checkMetadata(value: unknown, sink: FileIssues): RunRecordMetada
         if (mapped === undefined) {
           sink.error("category-mismatch", `${path} "${name}" is not in category_map`, { field: `${path}.name` });
         } else if (mapped !== category.id) {
-          sink.error("category-mismatch", `${path} gives "${name}" id ${show(category.id)}, but category_map says ${show(mapped)}`, { field: `${path}.id` });
+          sink.error("category-mismatch", `${path} gives "${name}" id ${describeValue(category.id)}, but category_map says ${describeValue(mapped)}`, { field: `${path}.id` });
         }
       }
     }
@@ -351,7 +352,7 @@ export function checkMetadata(value: unknown, sink: FileIssues): RunRecordMetada
     }
   }
   if (value.statistics !== undefined && !isRecord(value.statistics)) {
-    sink.error("invalid-field", `statistics is ${show(value.statistics)}; it must be an object`, { field: "statistics" });
+    sink.error("invalid-field", `statistics is ${describeValue(value.statistics)}; it must be an object`, { field: "statistics" });
   }
   if (field(value, "format", "string", sink, {}, "format", false) && value.format !== "intermediate") {
     sink.warn("unexpected-format", `format is "${String(value.format)}"; qontinui's run-record export says "intermediate"`, { field: "format" });
