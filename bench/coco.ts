@@ -14,20 +14,10 @@ import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatSeconds, median, runMeasured, SYSTEM_PYTHON, type BenchEntry, type BenchRow, type MeasuredRun } from "./harness.js";
+import { seededRandom } from "trainset";
 
 const GENERATOR_VERSION = 1;
 const REPEATS = 3;
-
-/** Deterministic PRNG (mulberry32), so the file is the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** COCO 2017's 80 category ids (1..90 with gaps) and a few of its names. */
 const CATEGORY_IDS = [
@@ -41,7 +31,7 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
 
 /** Writes the synthetic COCO train file (≈ COCO 2017 train without long polygons). */
 async function generateCoco(path: string, images: number, boxes: number): Promise<void> {
-  const rand = mulberry32(2017);
+  const rand = seededRandom(2017);
   const tmp = `${path}.tmp`;
   const out = createWriteStream(tmp);
   let buffered = "";

@@ -14,20 +14,10 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatSeconds, median, runMeasured, SYSTEM_PYTHON, type BenchEntry, type BenchRow, type MeasuredRun } from "./harness.js";
+import { seededRandom } from "trainset";
 
 const GENERATOR_VERSION = 1;
 const REPEATS = 3;
-
-/** Deterministic PRNG (mulberry32), so the tree is the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function timestampOf(seconds: number): string {
   const d = new Date(seconds * 1000);
@@ -61,7 +51,7 @@ async function generateProject(dir: string, groups: number): Promise<GeneratedPr
   const cropped = await png(7, 6);
   const raw = join(dir, "raw");
   const final = join(dir, "final");
-  const random = mulberry32(groups);
+  const random = seededRandom(groups);
   const base = Date.UTC(2025, 6, 8, 0, 0, 0) / 1000;
   const rawTime = base + 86400 * 30;
   const made = new Set<string>();

@@ -23,33 +23,13 @@ import {
   type BenchEntry,
   type BenchRow,
 } from "./harness.js";
+import { LX_AI_JSONL_LABELS, seededRandom } from "trainset";
 
 const GENERATOR_VERSION = 1;
 const SEEDS = [1, 42, 7];
 const RATIOS = [0.8, 0.1, 0.1];
-const LABELS = [
-  "appendix",
-  "blood",
-  "ileocaecalvalve",
-  "ileum",
-  "low_quality",
-  "outside",
-  "polyp",
-  "water_jet",
-  "wound",
-];
+const LABELS: readonly string[] = LX_AI_JSONL_LABELS;
 const PREVALENCE = [0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.25];
-
-/** Deterministic PRNG (mulberry32), independent of the library under test. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   group: string;
@@ -65,7 +45,7 @@ function generate(path: string, images: number, exams: number): { maxExam: numbe
   const marker = `${path}.v${GENERATOR_VERSION}-${images}-${exams}.json`;
   if (existsSync(path) && existsSync(marker))
     return JSON.parse(readFileSync(marker, "utf8")) as { maxExam: number };
-  const random = mulberry32(20240601 + images);
+  const random = seededRandom(20240601 + images);
   const raw = Array.from({ length: exams }, () =>
     Math.min(1 / Math.pow(1 - random() * 0.9999, 1 / 1.2), 4000),
   );

@@ -23,6 +23,7 @@ export * from "./export/ffmpeg-binary.js";
 export * from "./doctor/checks.js";
 export * from "./doctor/doctor.js";
 export * from "./util/describe-value.js";
+export * from "./util/seeded-random.js";
 export * from "./demo/demo-step.js";
 export * from "./demo/run-demo.js";
 export * from "./demo/synthetic-images.js";

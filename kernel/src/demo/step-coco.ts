@@ -3,7 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeCoco, type CocoAnnotation, type CocoDataset, type CocoImage } from "../formats/coco.js";
 import type { DemoStep } from "./demo-step.js";
-import { randomBoxes, renderBoxes, seededRandom } from "./synthetic-images.js";
+import { randomBoxes, renderBoxes } from "./synthetic-images.js";
+import { seededRandom } from "../util/seeded-random.js";
 
 /** Category names of the demo's detection set (qontinui-style GUI elements). */
 export const DEMO_CATEGORIES = ["login_button", "menu_icon", "text_field"] as const;

@@ -3,7 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LX_AI_JSONL_LABELS, writeLegacyJsonl, type LegacyRecord } from "../formats/legacy-jsonl.js";
 import type { DemoStep } from "./demo-step.js";
-import { renderBoxes, seededRandom } from "./synthetic-images.js";
+import { renderBoxes } from "./synthetic-images.js";
+import { seededRandom } from "../util/seeded-random.js";
 
 /** Builds `legacy/images/*.jpg` and `legacy/legacy_img_dicts.jsonl`. */
 export const legacyStep: DemoStep = {

@@ -5,7 +5,8 @@ import { readActionRecords } from "../export/run-records/action-record.js";
 import { TrainingExportService } from "../export/run-records/training-export-service.js";
 import { splitCoco } from "../split/split-file.js";
 import type { DemoStep } from "./demo-step.js";
-import { randomBoxes, renderBoxes, seededRandom } from "./synthetic-images.js";
+import { randomBoxes, renderBoxes } from "./synthetic-images.js";
+import { seededRandom } from "../util/seeded-random.js";
 
 const TEMPLATES = ["login_button", "menu_icon", "submit_button", "search_field"] as const;
 

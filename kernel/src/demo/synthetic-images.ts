@@ -1,23 +1,12 @@
 /** Synthetic images for the demo and tests: solid shapes on a noisy background, made with sharp. */
 import sharp from "sharp";
+import { seededRandom } from "../util/seeded-random.js";
 
 /** An axis-aligned rectangle drawn into an image, in COCO's `[x, y, width, height]`. */
 export interface DrawnBox {
   bbox: [number, number, number, number];
   /** Index into the palette / category list. */
   category: number;
-}
-
-/** Deterministic PRNG (mulberry32) so the demo builds the same files every time. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PALETTE: ReadonlyArray<readonly [number, number, number]> = [

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { extname, isAbsolute } from "node:path";
-import { createAtomicWriteStream, writeFileAtomic } from "../util/atomic-write.js";
+import { writeFileAtomic, writeLinesAtomic } from "../util/atomic-write.js";
 import { formatCsvRow, parseCsv, type CsvRecord } from "../util/csv.js";
 import { describeValue } from "../util/describe-value.js";
 import { ioError, TrainsetError } from "../util/errors.js";
@@ -318,15 +318,10 @@ export async function writeFrameTable(path: string, rows: readonly FrameAnnotati
     await writeFileAtomic(path, JSON.stringify(ordered, null, 2) + "\n");
     return;
   }
-  const out = await createAtomicWriteStream(path);
-  try {
-    await out.write(formatCsvRow([...FRAME_TABLE_FIELDS]));
-    for (const row of rows) await out.write(formatFrameTableCsvRow(row));
-    await out.commit();
-  } catch (error) {
-    await out.abort();
-    throw error;
-  }
+  await writeLinesAtomic(path, (function* () {
+    yield formatCsvRow([...FRAME_TABLE_FIELDS]);
+    for (const row of rows) yield formatFrameTableCsvRow(row);
+  })());
 }
 
 /** endoreg-db's row order: video id, frame number, label id, annotation id. */

@@ -4,7 +4,7 @@
  * seed's CSV (Format 1, whose list cells are Python reprs).
  */
 import { readFile } from "node:fs/promises";
-import { createAtomicWriteStream } from "../util/atomic-write.js";
+import { writeLinesAtomic } from "../util/atomic-write.js";
 import { formatCsvRow, parseCsv, type CsvRecord } from "../util/csv.js";
 import { ioError, TrainsetError } from "../util/errors.js";
 import { IssueCollector, type ValidationIssue, type ValidationOptions } from "../util/issues.js";
@@ -315,31 +315,12 @@ export async function validatePairs(path: string, options: ValidationOptions = {
   return (await readPairs(path, { ...options, mode: options.mode ?? "collect" })).issues;
 }
 
-async function writeChunks(path: string, lines: Iterable<string>): Promise<void> {
-  const out = await createAtomicWriteStream(path);
-  try {
-    let chunk = "";
-    for (const line of lines) {
-      chunk += line;
-      if (chunk.length >= 1 << 20) {
-        await out.write(chunk);
-        chunk = "";
-      }
-    }
-    if (chunk !== "") await out.write(chunk);
-    await out.commit();
-  } catch (error) {
-    await out.abort();
-    throw error;
-  }
-}
-
 /**
  * Writes records as JSONL (Format 2), atomically.
  * @example await writePairsJsonl("historical_mojo1.jsonl", records);
  */
 export async function writePairsJsonl(path: string, records: Iterable<PairsRecord>): Promise<void> {
-  await writeChunks(path, (function* () {
+  await writeLinesAtomic(path, (function* () {
     for (const record of records) yield JSON.stringify(record) + "\n";
   })());
 }
@@ -352,7 +333,7 @@ const csvBool = (v: boolean | null | undefined): string => (v === undefined || v
  * @example await writePairsCsv("historical_mojo1.csv", records);
  */
 export async function writePairsCsv(path: string, records: Iterable<PairsRecord>): Promise<void> {
-  await writeChunks(path, (function* () {
+  await writeLinesAtomic(path, (function* () {
     yield formatCsvRow([...PAIRS_CSV_COLUMNS, ...EXTRA_CSV_COLUMNS]);
     for (const r of records) {
       yield formatCsvRow([

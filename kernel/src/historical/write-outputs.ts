@@ -1,6 +1,6 @@
 /** Writes the files of an extraction, each optional and each atomic (temp file + rename). */
 import { writePairsCsv, writePairsJsonl } from "../formats/pairs.js";
-import { createAtomicWriteStream, writeJsonAtomic } from "../util/atomic-write.js";
+import { writeJsonAtomic, writeLinesAtomic } from "../util/atomic-write.js";
 import type { HistoricalResult } from "./extract.js";
 
 /** Target files; leave one out to skip it. */
@@ -17,23 +17,11 @@ export interface HistoricalOutputPaths {
   pairs?: string;
 }
 
+/** Writes rows as JSONL atomically, one line per row. */
 async function writeJsonl(path: string, rows: readonly unknown[]): Promise<void> {
-  const out = await createAtomicWriteStream(path);
-  try {
-    let chunk = "";
-    for (const row of rows) {
-      chunk += JSON.stringify(row) + "\n";
-      if (chunk.length >= 1 << 20) {
-        await out.write(chunk);
-        chunk = "";
-      }
-    }
-    if (chunk !== "") await out.write(chunk);
-    await out.commit();
-  } catch (error) {
-    await out.abort();
-    throw error;
-  }
+  await writeLinesAtomic(path, (function* () {
+    for (const row of rows) yield JSON.stringify(row) + "\n";
+  })());
 }
 
 /**

@@ -142,3 +142,19 @@ export async function createAtomicWriteStream(
     },
   };
 }
+
+/**
+ * Streams `lines` (each carrying its own line ending) into `target` atomically: the file appears
+ * whole or not at all. The writer buffers into 1 MiB blocks, so callers pass lines one by one.
+ * @example await writeLinesAtomic("pairs.jsonl", rows.map((r) => JSON.stringify(r) + "\n"));
+ */
+export async function writeLinesAtomic(target: string, lines: Iterable<string>, options: AtomicWriteOptions = {}): Promise<void> {
+  const out = await createAtomicWriteStream(target, options);
+  try {
+    for (const line of lines) await out.write(line);
+    await out.commit();
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+}

@@ -3,21 +3,12 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import { PassThrough } from "node:stream";
-import { main } from "../../../kernel/src/cli/main.js";
-import type { CliIo } from "../../../kernel/src/cli/command.js";
+import { runCli as runCliIn, type CliRun } from "../../support/cli.js";
 import { useTempDir } from "../../support/tmp.js";
 
-async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const io: CliIo = { stdout, stderr, interactive: false, cwd, env: { HOME: cwd, ...env }, signal: new AbortController().signal };
-  const code = await main(argv, io);
-  return { code, stdout: out, stderr: err };
+/** Runs the CLI with HOME pointed at the temp folder, so nothing touches the real Jupyter folders. */
+function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runCliIn(argv, { cwd, env: { HOME: cwd, ...env } });
 }
 
 describe("trainset kernel install / uninstall", () => {

@@ -2,21 +2,14 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { historicalCommand } from "../../../kernel/src/cli/commands/historical.js";
-import { UsageError, type CliIo } from "../../../kernel/src/cli/command.js";
+import { UsageError } from "../../../kernel/src/cli/command.js";
 import { makeHistoricalSample } from "../../../kernel/src/historical/index.js";
 import { TrainsetError } from "../../../kernel/src/util/errors.js";
+import { memoryIo as memoryIoIn } from "../../support/cli.js";
 
-function memoryIo(cwd: string): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr, interactive: false, cwd, env: {}, signal: new AbortController().signal }, out: () => out, err: () => err };
-}
+/** The CLI run with an empty environment, as these tests always did. */
+const memoryIo = (cwd: string): ReturnType<typeof memoryIoIn> => memoryIoIn(cwd, {});
 
 describe("trainset historical", () => {
   let dir = "";
