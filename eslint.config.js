@@ -43,6 +43,40 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   {
+    // Extension host: runs in VS Code's own Node, so no native module; the library only as types
+    // (heavy work goes through the CLI or the kernel bridge as child processes).
+    files: ["extension/src/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: ["zeromq", "sharp", "onnxruntime-node", "@tensorflow/tfjs-node", "pg", "ioredis", "bullmq", "trainset"].map((name) => ({ name, message: "The extension host loads no native module or library code: spawn the trainset CLI or kernel bridge." })),
+          patterns: [
+            { group: ["**/kernel/src/**"], allowTypeImports: true, message: "Import only types from kernel/src in the extension host." },
+            { group: ["**/webviews/src/*", "!**/webviews/src/protocol"], allowTypeImports: true, message: "The host shares only webviews/src/protocol with webviews." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Webviews: browser code; never vscode, never Node, only the protocol and library types.
+    files: ["webviews/src/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "vscode", message: "Webviews talk to the host through webviews/src/protocol messages." }],
+          patterns: [
+            { group: ["node:*", "fs", "path", "child_process", "os", "crypto"], message: "Webviews run in a browser: no Node modules." },
+            { group: ["**/extension/**"], message: "Webviews never import the extension host." },
+            { group: ["**/kernel/src/**", "trainset"], allowTypeImports: true, message: "Webviews import only types from the library." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-unused-expressions": "off",

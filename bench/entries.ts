@@ -7,6 +7,10 @@ import { splitBench } from "./split.js";
 import { exportRunsBench } from "./export-runs.js";
 import { kernelBench } from "./kernel.js";
 import { trainBench } from "./train.js";
+import { serverBench } from "./server.js";
+import { postgresBench } from "./postgres.js";
+import { bundleBench } from "./bundle.js";
+import { queueBench } from "./queue.js";
 
 export const entries: readonly BenchEntry[] = [
   cocoBench,
@@ -16,5 +20,9 @@ export const entries: readonly BenchEntry[] = [
   exportFramesBench,
   exportRunsBench,
   trainBench,
+  postgresBench,
+  bundleBench,
+  queueBench,
+  serverBench,
   // (entries are added one per line above this comment)
 ];

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildKernelSpec } from "../kernel/src/jupyter/kernel-spec.js";
-import { formatSeconds, median, SYSTEM_PYTHON, type BenchEntry, type BenchRow } from "./harness.js";
+import { formatSeconds, median, SYSTEM_PYTHON, type BenchContext, type BenchEntry, type BenchRow } from "./harness.js";
 
 interface KernelTimings {
   start_s: number;
@@ -19,6 +19,7 @@ interface KernelTimings {
   library_s: number[];
 }
 
+const TSLAB_VERSION = "1.0.22";
 const CLIENT = join(import.meta.dirname, "peers", "kernel_roundtrip.py");
 
 function percentile(values: readonly number[], p: number): number {
@@ -49,6 +50,31 @@ function trainsetArgv(): { argv: string[]; mode: string } {
     return { argv: [process.execPath, join(root, "bin", "trainset-kernel.js"), "--connection-file", "{connection_file}"], mode: "built dist/" };
   }
   return { argv: buildKernelSpec().argv, mode: "sources via tsx (kernel/dist not built)" };
+}
+
+/**
+ * Stock tslab (the named peer): installed once into the bench work folder from the npm registry
+ * and registered in the bench's own Jupyter path. Returns false when that is not possible
+ * (no registry), and the table then says "not installed".
+ */
+async function installTslab(ctx: BenchContext, prefix: string): Promise<boolean> {
+  const dir = join(ctx.workDir, "tslab");
+  const bin = join(dir, "node_modules", ".bin", "tslab");
+  if (!existsSync(bin)) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "package.json"), JSON.stringify({ private: true, dependencies: { tslab: TSLAB_VERSION } }));
+    ctx.log(`installing tslab@${TSLAB_VERSION} into ${dir}`);
+    if ((await runQuiet("npm", ["install", "--no-audit", "--no-fund"], dir)) !== 0 || !existsSync(bin)) return false;
+  }
+  return (await runQuiet(bin, ["install", "--prefix", prefix, "--python", SYSTEM_PYTHON, "--binary", bin], dir)) === 0;
+}
+
+function runQuiet(command: string, args: string[], cwd: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, stdio: "ignore" });
+    child.on("error", () => resolve(-1));
+    child.on("close", (code) => resolve(code ?? -1));
+  });
 }
 
 async function hasKernel(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
@@ -84,7 +110,7 @@ export const kernelBench: BenchEntry = {
     const ipython = await drive("python3", notebookDir, env, runs, { trivial: "1 + 1", library: 'import json\njson.dumps([{"file": "a{i}.jpg", "label": "cat"}])' });
     ctx.log(`IPython: start ${formatSeconds(ipython.start_s)}`);
     let tslab: KernelTimings | undefined;
-    if (await hasKernel("tslab", env)) {
+    if ((await installTslab(ctx, prefix)) && (await hasKernel("tslab", env))) {
       tslab = await drive("tslab", notebookDir, env, runs, { trivial: "1 + 1", library: 'const rows: { file: string }[] = [{ file: "a.jpg" }];\nrows.map((r) => r.file).join(",")' });
     }
     const tslabNote = (pick: (t: KernelTimings) => number): string => `tslab: ${tslab === undefined ? "not installed" : formatSeconds(pick(tslab))}`;

@@ -5,6 +5,7 @@ import { cocoStep } from "./step-coco.js";
 import { legacyStep } from "./step-legacy.js";
 import { videoStep } from "./step-video.js";
 import { trainStep } from "./step-train.js";
+import { trainExtrasStep } from "./step-train-extras.js";
 import { runsStep } from "./step-runs.js";
 
 export const demoSteps: readonly DemoStep[] = [
@@ -14,5 +15,6 @@ export const demoSteps: readonly DemoStep[] = [
   exportStep,
   runsStep,
   trainStep,
+  trainExtrasStep,
   // (steps are added one per line above this comment)
 ];

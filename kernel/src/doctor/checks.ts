@@ -6,6 +6,7 @@ import { freemem, totalmem } from "node:os";
 import { promisify } from "node:util";
 import { locateFfmpeg } from "../export/ffmpeg-binary.js";
 import { errorMessage } from "../util/errors.js";
+import { NATIVE_TF_INSTALL_HINT, pickAutoTfBackend } from "../train/tf-backend.js";
 
 const run = promisify(execFile);
 const GiB = 1024 ** 3;
@@ -113,6 +114,16 @@ export async function checkTfjsBackends(): Promise<DoctorCheck[]> {
   } catch (error) {
     checks.push({ id: "tfjs-wasm", status: "warn", summary: "@tensorflow/tfjs does not load", recommendation: `Training needs it: npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm (${errorMessage(error)})` });
   }
+  const wasm = checks.some((c) => c.id === "tfjs-wasm" && c.status === "pass");
+  const auto = pickAutoTfBackend({ tensorflowGpu: gpu !== undefined, tensorflow: node !== undefined, wasm });
+  const native = auto === "tensorflow-gpu" || auto === "tensorflow";
+  checks.push({
+    id: "tfjs-auto",
+    status: "info",
+    summary: `--tf-backend auto picks ${auto}; trainable backbones (freeze_backbone false) ${native ? "available" : "unavailable"}`,
+    details: { auto, trainableBackbone: native },
+    ...(native ? {} : { recommendation: `For a trainable backbone, ${NATIVE_TF_INSTALL_HINT}` }),
+  });
   return checks;
 }
 

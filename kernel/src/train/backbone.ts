@@ -3,11 +3,11 @@
  * onnxruntime-node (output node configurable), or the built-in MobileNetV2 that the nsfwjs
  * package ships (a Keras model run in tfjs, cut before its classifier).
  */
-import { createRequire } from "node:module";
-import { join, sep } from "node:path";
 import * as ort from "onnxruntime-node";
 import * as tf from "@tensorflow/tfjs";
 import { sha256File, sha256Hex } from "../util/hashing.js";
+import { BUILTIN_CUT, loadBuiltinLayersModel } from "./builtin-model.js";
+import { loadTfjsBackbone } from "./fine-tune.js";
 import { TrainsetError } from "../util/errors.js";
 import type { Preprocessing } from "./preprocess.js";
 import { selectTfBackend, type TfBackendChoice } from "./tf-backend.js";
@@ -26,9 +26,9 @@ export interface Backbone {
 
 /** How to load a backbone. */
 export interface BackboneSpec {
-  /** `onnx` file or the built-in model (default `builtin`). */
-  kind?: "onnx" | "builtin";
-  /** ONNX file. */
+  /** `onnx` file, the built-in model (default `builtin`), or `tfjs`: a fine-tuned layers model (tfjs-node). */
+  kind?: "onnx" | "builtin" | "tfjs";
+  /** ONNX file, or the tfjs model.json. */
   path?: string;
   /** ONNX output node to cut at (default the first output). */
   output?: string;
@@ -47,6 +47,11 @@ export interface BackboneSpec {
  * @example const bb = await loadBackbone({ kind: "onnx", path: "resnet50.onnx", output: "features" });
  */
 export async function loadBackbone(spec: BackboneSpec = {}): Promise<Backbone> {
+  if (spec.kind === "tfjs") {
+    if (spec.path === undefined) throw new TypeError("Cannot load a tfjs backbone: give its model.json path");
+    await selectTfBackend(spec.tfBackend ?? "auto");
+    return loadTfjsBackbone(spec.path);
+  }
   return spec.kind === "onnx" ? loadOnnxBackbone(spec) : loadBuiltinBackbone(spec);
 }
 
@@ -88,36 +93,14 @@ async function loadOnnxBackbone(spec: BackboneSpec): Promise<Backbone> {
   };
 }
 
-/** The layer whose input is the 1280-d pooled MobileNetV2 feature. */
-const BUILTIN_CUT = "dense_1";
 
 async function loadBuiltinBackbone(spec: BackboneSpec): Promise<Backbone> {
   await selectTfBackend(spec.tfBackend ?? "auto");
-  const require = createRequire(import.meta.url);
-  let topology: { modelTopology: tf.io.ModelJSON["modelTopology"]; weightsManifest: tf.io.WeightsManifestConfig };
-  let base64: string;
-  try {
-    // The package's `exports` hide the model files: find its folder from its main entry.
-    const main = require.resolve("nsfwjs");
-    const root = main.slice(0, main.lastIndexOf(`${sep}dist${sep}`));
-    const dir = join(root, "dist", "models", "mobilenet_v2");
-    topology = require(join(dir, "model.min.js")) as typeof topology;
-    base64 = require(join(dir, "group1-shard1of1.min.js")) as string;
-  } catch (error) {
-    throw new TrainsetError("DEPENDENCY_MISSING", "Cannot load the built-in backbone: the nsfwjs package is not installed (npm install nsfwjs@4.4.0)", { cause: error });
-  }
-  const buf = Buffer.from(base64, "base64");
-  const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  const full = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: topology.modelTopology, weightSpecs: topology.weightsManifest.flatMap((g) => g.weights), weightData }),
-  );
-  const cutInput = full.getLayer(BUILTIN_CUT).input;
-  if (Array.isArray(cutInput)) throw new TrainsetError("VALIDATION_ERROR", "Cannot cut the built-in backbone: unexpected graph");
-  const model = tf.model({ inputs: full.inputs, outputs: cutInput });
+  const { full, features: model, weightsHash } = await loadBuiltinLayersModel();
   const size = 224;
   return {
     name: "builtin:mobilenet-v2-nsfwjs",
-    id: sha256Hex(`${sha256Hex(base64)}|${BUILTIN_CUT}`),
+    id: sha256Hex(`${weightsHash}|${BUILTIN_CUT}`),
     preprocessing: { size, normalize: spec.normalize ?? "unit", layout: "nhwc" },
     async embed(batch, n) {
       const x = tf.tensor4d(batch.subarray(0, n * size * size * 3), [n, size, size, 3]);

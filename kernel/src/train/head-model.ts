@@ -5,31 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createSeededRng } from "../split/seeded-rng.js";
+import type { HeadLoss, HeadSpec, HeadWeights } from "./head-spec.js";
 
-/** Shape of a head. */
-export interface HeadSpec {
-  kind: "linear" | "mlp";
-  inputDim: number;
-  outputDim: number;
-  hiddenUnits: number;
-  dropout: number;
-}
-
-/** Weights of a head as plain arrays (what is saved). */
-export interface HeadWeights {
-  spec: HeadSpec;
-  /** Name → {shape, values}; names `w1,b1` (+ `w2,b2` for mlp). */
-  tensors: { name: string; shape: number[]; values: Float32Array }[];
-}
-
-/** Loss settings for {@link HeadModel.trainBatch}. */
-export interface HeadLoss {
-  kind: "focal" | "bce";
-  alpha: number;
-  gamma: number;
-  weights: Float32Array;
-  posWeight?: Float32Array;
-}
+export type { HeadLoss, HeadSpec, HeadWeights } from "./head-spec.js";
 
 let headCounter = 0;
 
@@ -54,7 +32,7 @@ export class HeadModel {
     };
     const shapes: tf.Tensor[] =
       spec.kind === "linear"
-        ? [uniform([spec.inputDim, spec.outputDim], spec.inputDim), uniform([spec.outputDim], spec.inputDim)]
+        ? [uniform([spec.inputDim, spec.outputDim], spec.inputDim), spec.bias === false ? tf.zeros([spec.outputDim]) : uniform([spec.outputDim], spec.inputDim)]
         : [
             uniform([spec.inputDim, spec.hiddenUnits], spec.inputDim),
             uniform([spec.hiddenUnits], spec.inputDim),
@@ -93,6 +71,7 @@ export class HeadModel {
         const m = this.m[i];
         const v = this.v[i];
         if (g === undefined || m === undefined || v === undefined) return;
+        if (i === 1 && this.spec.kind === "linear" && this.spec.bias === false) return;
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
         const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
@@ -145,6 +124,8 @@ export function maskedLoss(z: tf.Tensor2D, y: tf.Tensor2D, mask: tf.Tensor2D, lo
     const pt = tf.add(tf.mul(p, y), tf.mul(tf.sub(1, p), tf.sub(1, y)));
     const at = tf.add(tf.mul(y, loss.alpha), tf.mul(tf.sub(1, y), 1 - loss.alpha));
     per = tf.neg(tf.mul(tf.mul(at, tf.pow(tf.sub(1, pt), loss.gamma)), tf.log(pt)));
+  } else if (loss.kind === "mse") {
+    per = tf.square(tf.sub(tf.sigmoid(z), y));
   } else {
     const pw = loss.posWeight === undefined ? tf.scalar(1) : tf.tensor1d(loss.posWeight);
     per = tf.neg(tf.add(tf.mul(tf.mul(pw, y), tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p)))));

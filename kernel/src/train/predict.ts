@@ -1,5 +1,8 @@
 /** Predictions of a saved run on new images: same backbone, cached embeddings, the run's thresholds. */
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { TrainsetError } from "../util/errors.js";
+import { predictWithOnnx } from "./onnx-predict.js";
 import type { RunControl } from "../util/run-control.js";
 import { loadBackbone, type BackboneSpec } from "./backbone.js";
 import { embedImages } from "./embeddings-cache.js";
@@ -20,6 +23,11 @@ export interface Prediction {
 /** Options for {@link predict}. */
 export interface PredictOptions extends RunControl {
   cacheDir?: string;
+  /**
+   * `head` (default): backbone + cached embeddings + the tfjs head; `onnx`: the run's
+   * `model.onnx` alone in onnxruntime (runs whose backbone is an ONNX file).
+   */
+  engine?: "head" | "onnx";
 }
 
 /**
@@ -28,6 +36,11 @@ export interface PredictOptions extends RunControl {
  */
 export async function predict(runDir: string, images: readonly string[], options: PredictOptions = {}): Promise<Prediction[]> {
   const { meta, weights } = await readRun(runDir);
+  if (options.engine === "onnx") {
+    if (meta.onnx?.kind !== "full")
+      throw new TrainsetError("VALIDATION_ERROR", `Cannot predict with "${runDir}/model.onnx": the run has no full ONNX model (its backbone is not an ONNX file; use the head engine)`, { file: runDir, field: "engine" });
+    return predictWithOnnx(join(runDir, meta.onnx.file), images, options);
+  }
   const config = meta.config as { backbone?: BackboneSpec; tf_backend?: "auto"; cache_dir?: string };
   const backend = await selectTfBackend(config.tf_backend ?? "auto");
   const backbone = await loadBackbone(config.backbone ?? {});

@@ -54,3 +54,32 @@ export async function selectTfBackend(choice: TfBackendChoice = "auto"): Promise
   }
   throw new TrainsetError("DEPENDENCY_MISSING", "Cannot start tfjs: no backend could be initialised");
 }
+
+/** Which tfjs backends are present (doctor, trainable-backbone checks). */
+export interface TfBackendAvailability {
+  tensorflowGpu: boolean;
+  tensorflow: boolean;
+  wasm: boolean;
+}
+
+/**
+ * The backend `auto` picks from what is present: tfjs-node-gpu > tfjs-node > wasm > cpu.
+ * @example pickAutoTfBackend({ tensorflowGpu: false, tensorflow: false, wasm: true }) // "wasm"
+ */
+export function pickAutoTfBackend(available: TfBackendAvailability): Exclude<TfBackendChoice, "auto"> {
+  return available.tensorflowGpu ? "tensorflow-gpu" : available.tensorflow ? "tensorflow" : available.wasm ? "wasm" : "cpu";
+}
+
+/** What to install for a trainable backbone. */
+export const NATIVE_TF_INSTALL_HINT =
+  "install @tensorflow/tfjs-node (CPU) or @tensorflow/tfjs-node-gpu (CUDA) where their libtensorflow download is reachable: npm install @tensorflow/tfjs-node";
+
+/**
+ * Throws DEPENDENCY_MISSING unless `info` is a native tfjs backend: the wasm and cpu backends
+ * lack fast conv gradients, so a trainable backbone (lx-ai's unfreeze) needs tfjs-node(-gpu).
+ * @example requireNativeTfBackend(await selectTfBackend("auto"), "train with freeze_backbone false");
+ */
+export function requireNativeTfBackend(info: TfBackendInfo, action: string): void {
+  if (info.name !== "tensorflow")
+    throw new TrainsetError("DEPENDENCY_MISSING", `Cannot ${action}: a trainable backbone needs a native tfjs backend, but the backend in use is "${info.name}" (${info.package}); ${NATIVE_TF_INSTALL_HINT}`, { field: "freeze_backbone" });
+}

@@ -46,6 +46,9 @@ export interface TrainConfig {
   minLr: number;
   useScheduler: boolean;
   freezeBackbone: boolean;
+  /** With `freezeBackbone: false`: trainable layers from the end of the built-in backbone, and fine-tuning epochs. */
+  unfreezeLayers: number;
+  finetuneEpochs: number;
   treatUnlabeledAsNegative: boolean;
   /** Early stopping: metric to watch and patience in epochs (0 = off, lx-ai). */
   monitor: "val_loss" | "val_map" | "val_macro_f1";
@@ -77,6 +80,8 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, "source" | "backbone"> = {
   minLr: 1e-6,
   useScheduler: true,
   freezeBackbone: true,
+  unfreezeLayers: 20,
+  finetuneEpochs: 5,
   treatUnlabeledAsNegative: false,
   monitor: "val_loss",
   patience: 0,
@@ -98,6 +103,27 @@ function fail(file: string, field: string, what: string): never {
   throw new TrainsetError("VALIDATION_ERROR", `Cannot read training config "${file}": ${field} ${what}`, { file, field });
 }
 
+/** A `{ kind: "postgres", path: "postgres://user@host/db", dataset_id, labelset_id, labelset_version }` source. */
+function parsePostgresSource(s: Record<string, unknown>, file: string): TrainSourceSpec {
+  const path = String(s["path"]);
+  if (!/^postgres(ql)?:\/\//.test(path)) fail(file, "source.path", "must be a postgres:// URL for kind postgres");
+  if (/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(path)) fail(file, "source.path", "must not hold a password: set DEV_DB_PASSWORD or DEV_DB_PASSWORD_FILE");
+  const int = (snakeKey: string, camelKey: string): number => {
+    const v = s[snakeKey] ?? s[camelKey];
+    if (!Number.isSafeInteger(v) || (v as number) < 0) fail(file, `source.${snakeKey}`, `must be a whole number >= 0, got ${JSON.stringify(v)}`);
+    return v as number;
+  };
+  const media = s["media_root"] ?? s["mediaRoot"];
+  return {
+    kind: "postgres",
+    path,
+    datasetId: int("dataset_id", "datasetId"),
+    labelsetId: int("labelset_id", "labelsetId"),
+    labelsetVersion: int("labelset_version", "labelsetVersion"),
+    ...(typeof media === "string" ? { mediaRoot: media } : {}),
+  };
+}
+
 /**
  * Applies defaults and checks a parsed config object (keys snake_case or camelCase).
  * @example parseTrainConfig({ source: { kind: "legacy-jsonl", path: "a.jsonl" }, num_epochs: 10 })
@@ -112,8 +138,9 @@ export function parseTrainConfig(value: unknown, file = "<config>"): TrainConfig
   const src = config.source as unknown;
   if (typeof src !== "object" || src === null) fail(file, "source", "is required: { kind: legacy-jsonl | frame-table | coco, path }");
   const s = src as Record<string, unknown>;
-  if (!["legacy-jsonl", "frame-table", "coco"].includes(String(s["kind"]))) fail(file, "source.kind", `must be legacy-jsonl, frame-table or coco, got ${JSON.stringify(s["kind"])}`);
+  if (!["legacy-jsonl", "frame-table", "coco", "postgres"].includes(String(s["kind"]))) fail(file, "source.kind", `must be legacy-jsonl, frame-table, coco or postgres, got ${JSON.stringify(s["kind"])}`);
   if (typeof s["path"] !== "string" || s["path"] === "") fail(file, "source.path", "must be a file path");
+  if (s["kind"] === "postgres") config.source = parsePostgresSource(s, file);
   const positive = ["numEpochs", "batchSize"] as const;
   for (const k of positive) if (!Number.isInteger(config[k]) || config[k] < 1) fail(file, snake(k), `must be a whole number >= 1, got ${JSON.stringify(config[k])}`);
   const rates = ["lrHead", "lrBackbone", "minLr", "alphaFocal", "gammaFocal", "weightDecay", "valSplit", "testSplit", "dropout"] as const;
@@ -126,8 +153,10 @@ export function parseTrainConfig(value: unknown, file = "<config>"): TrainConfig
   if (!Number.isInteger(config.warmupEpochs) || config.warmupEpochs < 0) fail(file, "warmup_epochs", "must be a whole number >= 0");
   if (!Number.isInteger(config.patience) || config.patience < 0) fail(file, "patience", "must be a whole number >= 0");
   if (!Number.isSafeInteger(config.seed) || config.seed < 0) fail(file, "seed", "must be a whole number >= 0");
-  if (!config.freezeBackbone)
-    throw new TrainsetError("DEPENDENCY_MISSING", `Cannot train with freeze_backbone false ("${file}"): a trainable backbone needs a native tfjs backend (@tensorflow/tfjs-node or tfjs-node-gpu) and a tfjs-format backbone; train a head on cached embeddings instead`, { file, field: "freeze_backbone" });
+  for (const k of ["unfreezeLayers", "finetuneEpochs"] as const) if (!Number.isInteger(config[k]) || config[k] < 1) fail(file, snake(k), `must be a whole number >= 1, got ${JSON.stringify(config[k])}`);
+  // A native tfjs backend is checked when training starts (train()); ONNX backbones never train.
+  if (!config.freezeBackbone && config.backbone.kind !== undefined && config.backbone.kind !== "builtin")
+    fail(file, "freeze_backbone", `can be false only with the built-in backbone: ${config.backbone.kind} backbones run frozen (onnxruntime does not train); fine-tune in PyTorch and export again`);
   return config;
 }
 
@@ -158,7 +187,7 @@ export async function readTrainConfig(path: string): Promise<TrainConfig> {
  */
 export function resolveConfigPaths(config: TrainConfig, baseDir: string): TrainConfig {
   const r = (p: string): string => resolve(baseDir, p);
-  const source = { ...config.source, path: r(config.source.path) };
+  const source = config.source.kind === "postgres" ? { ...config.source, mediaRoot: r(config.source.mediaRoot ?? ".") } : { ...config.source, path: r(config.source.path) };
   if ("images" in source && source.images !== undefined) source.images = r(source.images);
   if ("frames" in source && source.frames !== undefined) source.frames = r(source.frames);
   return {

@@ -9,6 +9,9 @@ import { readLegacyJsonl, legacyGroupOf, LX_AI_JSONL_LABELS } from "../formats/l
 import { readFrameTable } from "../formats/frame-table.js";
 import { readCoco } from "../formats/coco.js";
 import { TrainsetError } from "../util/errors.js";
+import { resolveDbConfig } from "../db/connection-config.js";
+import { withDb } from "../db/db-session.js";
+import { readPostgresTrainData, type PostgresTrainData } from "../db/postgres-train-data.js";
 
 /** Names and order of the labels a model predicts. */
 export interface Labelset {
@@ -21,7 +24,9 @@ export interface Labelset {
 export type TrainSourceSpec =
   | { kind: "legacy-jsonl"; path: string; images?: string }
   | { kind: "frame-table"; path: string; frames?: string }
-  | { kind: "coco"; path: string; images?: string };
+  | { kind: "coco"; path: string; images?: string }
+  /** An endoreg-db AI dataset; `path` is the database URL without password (see db/connection-config). */
+  | { kind: "postgres"; path: string; datasetId: number; labelsetId: number; labelsetVersion: number; mediaRoot?: string; treatUnlabeledAsNegative?: boolean };
 
 /** One image with its label vector over the full (source) label list. */
 export interface RawSample {
@@ -60,6 +65,15 @@ export const LX_AI_JSONL_LABELSET: Labelset = {
  * @example const raw = await readTrainSamples({ kind: "legacy-jsonl", path: "legacy_img_dicts.jsonl" });
  */
 export async function readTrainSamples(spec: TrainSourceSpec): Promise<RawSample[]> {
+  if (spec.kind === "postgres") {
+    const data = await readPostgresSource(spec);
+    const L = data.labels.length;
+    return data.images.map((image, i) => {
+      const positives = data.labels.filter((_, j) => (data.targets[i * L + j] ?? 0) > 0);
+      const negatives = data.labels.filter((_, j) => (data.targets[i * L + j] ?? 0) === 0 && (data.masks[i * L + j] ?? 0) > 0);
+      return { image, group: data.groups[i] ?? "", positives, negatives };
+    });
+  }
   if (spec.kind === "legacy-jsonl") {
     const { records } = await readLegacyJsonl(spec.path, { mode: "strict" });
     const root = resolve(spec.images ?? join(dirname(spec.path), "images"));
@@ -102,6 +116,22 @@ export async function readTrainSamples(spec: TrainSourceSpec): Promise<RawSample
       positives: [...(present.get(String(img.id)) ?? [])],
     };
   });
+}
+
+/**
+ * Reads an endoreg-db AI dataset (read-only) into label vectors in the labelset's order.
+ * @example const data = await readPostgresSource({ kind: "postgres", path: "postgres://lx@db/endoreg", datasetId: 1, labelsetId: 2, labelsetVersion: 2 });
+ */
+export async function readPostgresSource(spec: Extract<TrainSourceSpec, { kind: "postgres" }>): Promise<PostgresTrainData> {
+  return withDb(resolveDbConfig({ configUrl: spec.path }), (session) =>
+    readPostgresTrainData(session, {
+      datasetId: spec.datasetId,
+      labelsetId: spec.labelsetId,
+      labelsetVersion: spec.labelsetVersion,
+      ...(spec.mediaRoot === undefined ? {} : { mediaRoot: spec.mediaRoot }),
+      ...(spec.treatUnlabeledAsNegative === undefined ? {} : { treatUnlabeledAsNegative: spec.treatUnlabeledAsNegative }),
+    }),
+  );
 }
 
 /** Options for {@link buildTrainData}. */

@@ -11,16 +11,18 @@ import { createSeededRng } from "../split/seeded-rng.js";
 import { TrainsetError } from "../util/errors.js";
 import { openJsonlAppender } from "../util/jsonl.js";
 import type { RunControl } from "../util/run-control.js";
-import { loadBackbone } from "./backbone.js";
+import { loadBackbone, type Backbone } from "./backbone.js";
 import { embedImages } from "./embeddings-cache.js";
 import { HeadModel, type HeadLoss, type HeadWeights } from "./head-model.js";
 import { computeClassWeights, focalLoss, bceLoss, sigmoid, type LabelMatrix } from "./losses.js";
 import { learningRateAt } from "./lr-schedule.js";
 import { computeMetrics, tuneThresholds, type MultilabelMetrics } from "./metrics.js";
-import { buildTrainData, LX_AI_JSONL_LABELSET, readTrainSamples, type TrainData } from "./train-data.js";
+import { buildTrainData, LX_AI_JSONL_LABELSET, readPostgresSource, readTrainSamples, type Labelset, type TrainData } from "./train-data.js";
 import { configToSnakeCase, type TrainConfig } from "./train-config.js";
-import { selectTfBackend, type TfBackendInfo } from "./tf-backend.js";
+import { requireNativeTfBackend, selectTfBackend, type TfBackendInfo } from "./tf-backend.js";
+import { fineTuneBuiltinBackbone } from "./fine-tune.js";
 import { writeRunFiles, type RunMeta } from "./run-folder.js";
+import { exportRunModel } from "./run-model-export.js";
 
 /** One finished epoch: everything a live chart needs. */
 export interface EpochEvent {
@@ -71,9 +73,11 @@ function pick(data: TrainData, features: Float32Array, dim: number, rows: number
 export async function train(config: TrainConfig, control: TrainControl = {}): Promise<TrainResult> {
   const started = Date.now();
   const backend: TfBackendInfo = await selectTfBackend(config.tfBackend);
-  const labelset = config.labelset ?? LX_AI_JSONL_LABELSET;
-  const raw = await readTrainSamples(config.source);
-  const data = buildTrainData(raw, labelset, { treatUnlabeledAsNegative: config.treatUnlabeledAsNegative });
+  if (!config.freezeBackbone) requireNativeTfBackend(backend, `train with freeze_backbone false on "${config.source.path}"`);
+  // A database source brings its own labelset (by id and version) and builds the matrix while streaming.
+  const fromDb = config.source.kind === "postgres" ? await readPostgresSource({ ...config.source, treatUnlabeledAsNegative: config.treatUnlabeledAsNegative }) : undefined;
+  const labelset: Labelset = fromDb === undefined ? (config.labelset ?? LX_AI_JSONL_LABELSET) : { name: fromDb.labelset.name, version: fromDb.labelset.version, labels: fromDb.labelset.labels };
+  const data = fromDb ?? buildTrainData(await readTrainSamples(config.source), labelset, { treatUnlabeledAsNegative: config.treatUnlabeledAsNegative });
   const N = data.images.length;
   const L = data.labels.length;
   if (N < 3)
@@ -99,11 +103,34 @@ export async function train(config: TrainConfig, control: TrainControl = {}): Pr
   if (await stat(runDir).then(() => true, () => false))
     throw new TrainsetError("CONFLICT", `Cannot start run "${runId}": the folder "${runDir}" already exists`, { file: runDir });
 
-  const backbone = await loadBackbone(config.backbone);
+  // lx-ai's unfreeze: fine-tune the built-in backbone's last layers first (native tfjs only),
+  // then train the head below on embeddings of the tuned backbone (not cached: its weights are new).
+  const tuned = config.freezeBackbone ? undefined : join(runDir, "backbone");
+  if (tuned !== undefined) await mkdir(tuned, { recursive: true });
+  const backbone: Backbone =
+    tuned === undefined
+      ? await loadBackbone(config.backbone)
+      : await fineTuneBuiltinBackbone({
+          images: data.images,
+          targets: data.targets,
+          masks: data.masks,
+          labels: L,
+          trainRows,
+          unfreezeLayers: config.unfreezeLayers,
+          epochs: config.finetuneEpochs,
+          batchSize: config.batchSize,
+          lrHead: config.lrHead,
+          lrBackbone: config.lrBackbone,
+          loss: { kind: config.loss, alpha: config.alphaFocal, gamma: config.gammaFocal, weights: computeClassWeights({ rows: N, cols: L, data: data.targets }, { rows: N, cols: L, data: data.masks }) },
+          seed: config.seed,
+          saveTo: tuned,
+          ...(control.signal === undefined ? {} : { signal: control.signal }),
+          ...(control.onProgress === undefined ? {} : { onProgress: control.onProgress }),
+        });
   let emb;
   try {
     emb = await embedImages(data.images, backbone, {
-      cacheDir: config.cacheDir,
+      ...(tuned === undefined ? { cacheDir: config.cacheDir } : {}),
       batchSize: 16,
       ...(control.signal === undefined ? {} : { signal: control.signal }),
       ...(control.onProgress === undefined ? {} : { onProgress: control.onProgress }),
@@ -136,7 +163,7 @@ export async function train(config: TrainConfig, control: TrainControl = {}): Pr
   const history = { train_loss: [] as number[], val_loss: [] as number[], test_loss: [] as number[], val_map: [] as number[], val_macro_f1: [] as number[], lr: [] as number[] };
   const base = {
     run_id: runId,
-    config: configToSnakeCase(config),
+    config: configToSnakeCase(tuned === undefined ? config : { ...config, backbone: { kind: "tfjs", path: join(tuned, "model.json") } }),
     labelset,
     used_label_names: data.labels,
     used_label_indices_original: data.labelIndices,
@@ -248,8 +275,15 @@ export async function train(config: TrainConfig, control: TrainControl = {}): Pr
     test_metrics_tuned: testTuned,
     seconds: (Date.now() - started) / 1000,
   };
-  await writeRunFiles(runDir, meta, head.getWeights());
+  const headWeights = head.getWeights();
   head.dispose();
+  meta.onnx = await exportRunModel(runDir, tuned === undefined ? config.backbone : { kind: "tfjs" }, headWeights, {
+    task: "multilabel",
+    labels: data.labels,
+    thresholds: Array.from(thresholds),
+    preprocessing: backbone.preprocessing,
+  });
+  await writeRunFiles(runDir, meta, headWeights);
   if (status === "cancelled")
     throw new TrainsetError("ABORTED", `Cannot finish training run "${runId}": it was cancelled after ${meta.epochs_run ?? 0} epochs (folder "${runDir}" is marked cancelled)`, { file: runDir });
   return { runDir, meta };

@@ -11,7 +11,8 @@ export type TrainsetErrorCode =
   | "ABORTED"
   | "DEPENDENCY_MISSING"
   | "CONFLICT"
-  | "EXTERNAL_TOOL_FAILED";
+  | "EXTERNAL_TOOL_FAILED"
+  | "DATABASE_ERROR";
 
 /** Where in the user's input the problem is; every field optional. */
 export interface ErrorLocation {

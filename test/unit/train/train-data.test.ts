@@ -8,6 +8,8 @@ import {
   loadImageInto,
   parseTrainConfig,
   readTrainSamples,
+  selectTfBackend,
+  train,
   trainingCharts,
   trainingChartsFromEpochs,
   type RawSample,
@@ -110,8 +112,14 @@ describe("parseTrainConfig()", () => {
     assert.throws(() => parseTrainConfig({ source, num_epoch: 7 }, "t.json"), /Cannot read training config "t.json": "num_epoch" is not a known option/);
     assert.throws(() => parseTrainConfig({ source, batch_size: 0 }, "t.json"), (e: unknown) => isTrainsetError(e) && e.field === "batch_size");
   });
-  it("refuses a trainable backbone without a native tfjs backend, saying what to install", () => {
-    assert.throws(() => parseTrainConfig({ source, freeze_backbone: false }), /tfjs-node/);
+  it("refuses a trainable ONNX backbone: onnxruntime does not train", () => {
+    assert.throws(() => parseTrainConfig({ source, backbone: { kind: "onnx", path: "r.onnx" }, freeze_backbone: false }, "t.json"), (e: unknown) => isTrainsetError(e, "VALIDATION_ERROR") && e.field === "freeze_backbone");
+  });
+  it("refuses a trainable backbone without a native tfjs backend, saying what to install", async function () {
+    // Where tfjs-node is installed the refusal cannot happen: this check is for machines without it.
+    if ((await selectTfBackend("auto")).name === "tensorflow") this.skip();
+    const config = parseTrainConfig({ source: { kind: "legacy-jsonl", path: "/nonexistent/l.jsonl" }, freeze_backbone: false, tf_backend: "auto" });
+    await assert.rejects(train(config), (e: unknown) => isTrainsetError(e, "DEPENDENCY_MISSING") && /needs a native tfjs backend.*npm install @tensorflow\/tfjs-node/.test(e.message));
   });
 });
 

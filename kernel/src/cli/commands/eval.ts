@@ -6,10 +6,11 @@ import { println, UsageError, type CliCommand } from "../command.js";
 import { withProgressBar } from "../progress-bar.js";
 import { printMetricsTable, SOURCE_OPTIONS, sourceFromFlags } from "./train.js";
 
-const usage = `Usage: trainset eval RUN_DIR (--legacy F | --frame-table F | --coco F) [--images DIR] [--json]
+const usage = `Usage: trainset eval RUN_DIR (--legacy F | --frame-table F | --coco F) [--images DIR] [--engine head|onnx] [--json]
 
 Evaluates a trained run on a labelled data set (same labelset rules as training): global and
 per-label precision, recall, F1, AP and support, at 0.5 and at the run's tuned thresholds.
+--engine onnx scores with the run's model.onnx instead of backbone + head (ONNX backbones).
 
 Example:
   trainset eval runs/20260101T120000-s42 --legacy holdout.jsonl`;
@@ -20,13 +21,15 @@ export const evalCommand: CliCommand = {
   summary: "evaluate a trained run on a labelled data set (per-label metrics)",
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...SOURCE_OPTIONS, "treat-unlabeled-as-negative": { type: "boolean" }, json: { type: "boolean" }, quiet: { type: "boolean" } } });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...SOURCE_OPTIONS, "treat-unlabeled-as-negative": { type: "boolean" }, json: { type: "boolean" }, quiet: { type: "boolean" }, engine: { type: "string" } } });
+    const engine = values.engine ?? "head";
+    if (engine !== "head" && engine !== "onnx") throw new UsageError(`--engine must be head or onnx, got "${engine}"`);
     const run = positionals[0];
     if (run === undefined || positionals.length > 1) throw new UsageError("give exactly one run folder");
     const source = sourceFromFlags(values, io);
     if (source === undefined) throw new UsageError("give a data source (--legacy, --frame-table or --coco)");
     const result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
-      evaluateRun(resolve(io.cwd, run), source, { signal: io.signal, onProgress, treatUnlabeledAsNegative: values["treat-unlabeled-as-negative"] === true }),
+      evaluateRun(resolve(io.cwd, run), source, { signal: io.signal, onProgress, engine, treatUnlabeledAsNegative: values["treat-unlabeled-as-negative"] === true }),
     );
     if (values.json === true) {
       println(io.stdout, JSON.stringify(result, null, 2));

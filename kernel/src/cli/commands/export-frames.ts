@@ -3,12 +3,12 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { exportAnnotated } from "../../export/export-annotated.js";
 import type { ExportAnnotatedPayload } from "../../export/export-payload.js";
-import { FileVideoSource } from "../../export/video-source.js";
 import { numberFlag, requirePositionals } from "../args.js";
+import { DB_OPTIONS, DB_USAGE, openVideoSource } from "../db-flags.js";
 import { println, UsageError, type CliCommand } from "../command.js";
 import { withProgressBar } from "../progress-bar.js";
 
-const usage = `Usage: trainset export frames --library FILE --video-id N --output-dir DIR [options]
+const usage = `Usage: trainset export frames (--library FILE | --db URL) --video-id N --output-dir DIR [options]
 
 Writes the frame-annotation table (17 endoreg-db columns) of a video's segments, and optionally
 videos/video_<id>_<hash>.mp4 and frames/video_<id>/ images. Refuses videos that are not
@@ -31,7 +31,8 @@ Options:
   --use-frame-pk-paths    name frames frame_<frame_id>.<ext> (default: on with --transcode-frames)
   --only-true             keep only annotations whose value is true
   --json                  print the result as JSON
-  --quiet                 no progress bar`;
+  --quiet                 no progress bar
+${DB_USAGE}`;
 
 /** The `export frames` command. */
 export const exportFramesCommand: CliCommand = {
@@ -43,6 +44,7 @@ export const exportFramesCommand: CliCommand = {
       args: argv,
       allowPositionals: true,
       options: {
+        ...DB_OPTIONS,
         library: { type: "string" },
         "video-id": { type: "string" },
         "output-dir": { type: "string" },
@@ -63,7 +65,7 @@ export const exportFramesCommand: CliCommand = {
       },
     });
     requirePositionals(positionals, 0, "");
-    if (values.library === undefined) throw new UsageError("missing --library FILE");
+    if ((values.library === undefined) === (values.db === undefined)) throw new UsageError("give one of --library FILE or --db URL");
     if (values["output-dir"] === undefined) throw new UsageError("missing --output-dir DIR");
     const videoId = numberFlag("video-id", values["video-id"], { min: 0, integer: true });
     if (videoId === undefined) throw new UsageError("missing --video-id N");
@@ -90,10 +92,15 @@ export const exportFramesCommand: CliCommand = {
       ...(values["use-frame-pk-paths"] === true ? { use_frame_pk_paths: true } : {}),
       only_true: values["only-true"] === true,
     };
-    const source = await FileVideoSource.open(resolve(io.cwd, values.library));
-    const result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
-      exportAnnotated(source, payload, { signal: io.signal, onProgress }),
-    );
+    const opened = await openVideoSource(values, io, [videoId]);
+    let result;
+    try {
+      result = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
+        exportAnnotated(opened.source, payload, { signal: io.signal, onProgress }),
+      );
+    } finally {
+      await opened.close();
+    }
     if (values.json === true) println(io.stdout, JSON.stringify(result, null, 2));
     else println(io.stdout, `${result.tablePath}: ${result.rows} rows, ${result.frames} frames (${result.framesExtracted} written, ${result.framesSkipped} already there)${result.videoPath === undefined ? "" : `, video ${result.videoPath}`}`);
     return 0;

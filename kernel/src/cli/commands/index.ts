@@ -16,10 +16,20 @@ import { trainCommand } from "./train.js";
 import { embedCommand } from "./embed.js";
 import { predictCommand } from "./predict.js";
 import { evalCommand } from "./eval.js";
+import { trainImportanceCommand } from "./train-importance.js";
+import { trainPreferenceCommand } from "./train-preference.js";
 import { convertCommand } from "./convert.js";
 import { exportRunsCommand } from "./export-runs.js";
 import { prepareCommand } from "./prepare.js";
+import { bundleCommand, bundleInspectCommand } from "./bundle.js";
+import { unbundleCommand } from "./unbundle.js";
+import { keygenCommand } from "./keygen.js";
+import { serveCommand, serveTokenCommand } from "./serve.js";
+import { workerCommand } from "./worker.js";
+import { jobsCommands } from "./jobs.js";
+import { kernelBridgeCommand } from "./kernel-bridge.js";
 
+import { annotationsCommand } from "./annotations.js"; import { modelsCommand } from "./models.js"; import { preflightCommand } from "./preflight.js"; import { auditCommand } from "./audit.js"; import { adviceCommand } from "./advice.js"; import { analyzeCommand } from "./analyze.js";
 export const commands: readonly CliCommand[] = [
   validateCommand,
   statsCommand,
@@ -41,5 +51,16 @@ export const commands: readonly CliCommand[] = [
   embedCommand,
   predictCommand,
   evalCommand,
+  trainImportanceCommand,
+  trainPreferenceCommand,
+  kernelBridgeCommand,
+  workerCommand,
+  ...jobsCommands,
+  serveCommand, serveTokenCommand,
+  bundleCommand,
+  bundleInspectCommand,
+  unbundleCommand,
+  keygenCommand,
+  annotationsCommand, modelsCommand, preflightCommand, auditCommand, adviceCommand, analyzeCommand,
   // (more commands are added one per line above this comment)
 ];

@@ -12,6 +12,8 @@ import {
 } from "../../train/index.js";
 import { println, UsageError, type CliCommand, type CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
+import { numberFlag } from "../args.js";
+import { DB_OPTIONS, dbUrlFromFlag } from "../db-flags.js";
 
 const usage = `Usage: trainset train [--config train.json] [options]
 
@@ -25,6 +27,10 @@ Data (one of):
   --coco FILE            COCO json (labels = categories present)
   --images DIR           image folder
   --treat-unlabeled-as-negative   labels: null become negatives instead of masked
+  --db URL|env           an endoreg-db AI dataset, read in place (read-only): postgres://user[:pw]@host/name,
+                         or "env" for lx-ai's DEV_DB_* / DJANGO_DB_* variables; with
+  --dataset-id N --labelset-id N --labelset-version N   (lx-ai's dataset_id, labelset_id, labelset_version_to_train)
+  --media-root DIR       resolves relative frame_dir values (default .)
 
 Model:
   --backbone B           builtin (MobileNetV2 from nsfwjs, default) or a .onnx file
@@ -35,6 +41,9 @@ Model:
   --warmup-epochs N (3)  --min-lr X (1e-6)  --patience N (0 = off)  --monitor val_loss|val_map|val_macro_f1
   --val-split X (0.2)  --test-split X (0.1)  --split-mode lx-ai|stratified|random-groups (lx-ai)
   --seed N (42)  --tf-backend auto|tensorflow-gpu|tensorflow|wasm|cpu (auto)
+  --unfreeze             fine-tune the built-in backbone's last layers first (lx-ai's unfreeze; needs
+                         @tensorflow/tfjs-node or -gpu)   --unfreeze-layers N (20)  --finetune-epochs N (5)
+                         --lr-backbone X (1e-4)
 
 Output:
   --runs-dir DIR (runs)  --run-id ID  --cache-dir DIR (.trainset/embeddings)
@@ -60,6 +69,18 @@ export function sourceFromFlags(values: { legacy?: string | undefined; "frame-ta
   if (values["frame-table"] !== undefined) return { kind: "frame-table", path: resolve(io.cwd, values["frame-table"]), ...(images === undefined ? {} : { frames: images }) };
   if (values.coco !== undefined) return { kind: "coco", path: resolve(io.cwd, values.coco), ...(images === undefined ? {} : { images }) };
   return undefined;
+}
+
+/** The postgres source from `--db ... --dataset-id --labelset-id --labelset-version`, or undefined. */
+export function dbSourceFromFlags(values: { db?: string | undefined; "media-root"?: string | undefined; "dataset-id"?: string | undefined; "labelset-id"?: string | undefined; "labelset-version"?: string | undefined; legacy?: string | undefined; "frame-table"?: string | undefined; coco?: string | undefined }, io: CliIo): TrainSourceSpec | undefined {
+  if (values.db === undefined) return undefined;
+  if (values.legacy !== undefined || values["frame-table"] !== undefined || values.coco !== undefined) throw new UsageError("give only one of --db, --legacy, --frame-table, --coco");
+  const need = (flag: "dataset-id" | "labelset-id" | "labelset-version"): number => {
+    const n = numberFlag(flag, values[flag], { min: 0, integer: true });
+    if (n === undefined) throw new UsageError(`--db needs --${flag} N`);
+    return n;
+  };
+  return { kind: "postgres", path: dbUrlFromFlag(values.db, io.env), datasetId: need("dataset-id"), labelsetId: need("labelset-id"), labelsetVersion: need("labelset-version"), mediaRoot: resolve(io.cwd, values["media-root"] ?? ".") };
 }
 
 /** Formats seconds as `1m05s`. */
@@ -97,6 +118,10 @@ export const trainCommand: CliCommand = {
         config: { type: "string" },
         ...SOURCE_OPTIONS,
         "treat-unlabeled-as-negative": { type: "boolean" },
+        ...DB_OPTIONS,
+        "dataset-id": { type: "string" },
+        "labelset-id": { type: "string" },
+        "labelset-version": { type: "string" },
         backbone: { type: "string" },
         "backbone-output": { type: "string" },
         head: { type: "string" },
@@ -117,6 +142,10 @@ export const trainCommand: CliCommand = {
         "split-mode": { type: "string" },
         seed: { type: "string" },
         "tf-backend": { type: "string" },
+        unfreeze: { type: "boolean" },
+        "unfreeze-layers": { type: "string" },
+        "finetune-epochs": { type: "string" },
+        "lr-backbone": { type: "string" },
         "runs-dir": { type: "string" },
         "run-id": { type: "string" },
         "cache-dir": { type: "string" },
@@ -126,8 +155,8 @@ export const trainCommand: CliCommand = {
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ""}"`);
     const base: TrainConfig | undefined = values.config === undefined ? undefined : await readTrainConfig(resolve(io.cwd, values.config));
-    const source = sourceFromFlags(values, io) ?? base?.source;
-    if (source === undefined) throw new UsageError("give --config or a data source (--legacy, --frame-table or --coco)");
+    const source = dbSourceFromFlags(values, io) ?? sourceFromFlags(values, io) ?? base?.source;
+    if (source === undefined) throw new UsageError("give --config or a data source (--legacy, --frame-table, --coco or --db)");
     const flags: Record<string, unknown> = {
       num_epochs: num("epochs", values.epochs),
       batch_size: num("batch-size", values["batch-size"]),
@@ -149,6 +178,10 @@ export const trainCommand: CliCommand = {
       tf_backend: values["tf-backend"],
       run_id: values["run-id"],
       treat_unlabeled_as_negative: values["treat-unlabeled-as-negative"],
+      freeze_backbone: values.unfreeze === true ? false : undefined,
+      unfreeze_layers: num("unfreeze-layers", values["unfreeze-layers"]),
+      finetune_epochs: num("finetune-epochs", values["finetune-epochs"]),
+      lr_backbone: num("lr-backbone", values["lr-backbone"]),
     };
     const merged: Record<string, unknown> = { ...(base ?? {}), source };
     for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
@@ -185,7 +218,7 @@ export const trainCommand: CliCommand = {
     println(io.stdout, `data: ${String(d["images"])} images (${String(d["dropped_zero_positive"])} dropped without a positive label), embeddings ${String(d["embedded"])} computed / ${String(d["cache_hits"])} cached`);
     if (meta.test_metrics_final !== undefined) printMetricsTable(io, "test @0.5", meta.test_metrics_final);
     if (meta.test_metrics_tuned !== undefined) printMetricsTable(io, "test @tuned thresholds", meta.test_metrics_tuned);
-    println(io.stdout, `run: ${runDir}`);
+    println(io.stdout, `run: ${runDir}${meta.onnx === undefined ? "" : ` (deployable: ${meta.onnx.file})`}`);
     return 0;
   },
 };

@@ -1,0 +1,151 @@
+/**
+ * The JSONL viewer: a CustomEditorProvider over {@link JsonlDocument}; the webview
+ * (webviews/src/editors/jsonl) shows a virtualized table and asks for pages of lines.
+ * Spec: https://code.visualstudio.com/api/extension-guides/custom-editors
+ */
+import { existsSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import * as vscode from "vscode";
+import { isMessage, type Message } from "../../../../webviews/src/protocol/messages.js";
+import { JSONL_TO_HOST, type JsonlToHost, type JsonlToWebview, type RowView } from "../../../../webviews/src/protocol/jsonl.js";
+import { webviewHtml, webviewOptions } from "../../webview/webview-html.js";
+import { isInside } from "../coco/coco-images.js";
+import { COCO_VIEW_TYPE } from "../coco/coco-editor-provider.js";
+import { JsonlDocument } from "./jsonl-document.js";
+
+/** The view type in package.json's `customEditors`. */
+export const JSONL_VIEW_TYPE = "trainset.jsonlViewer";
+
+const IMAGE = /\.(png|jpe?g|gif|webp|bmp)$/i;
+
+/** Thumbnails for a row's string fields that name an image inside `root`. */
+function thumbsOf(text: string, root: string, webview: vscode.Webview): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== "string" || !IMAGE.test(v)) continue;
+    const path = resolve(root, v);
+    if (isInside(root, path) && existsSync(path)) out[key] = webview.asWebviewUri(vscode.Uri.file(path)).toString();
+  }
+  return out;
+}
+
+class JsonlEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> {
+  private readonly edits = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<JsonlDocument>>();
+  readonly onDidChangeCustomDocument = this.edits.event;
+
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<JsonlDocument> {
+    const document = await JsonlDocument.open(uri, openContext.backupId);
+    document.onDidEdit((e) => this.edits.fire(e));
+    return document;
+  }
+
+  resolveCustomEditor(document: JsonlDocument, panel: vscode.WebviewPanel): void {
+    const root = dirname(document.uri.fsPath);
+    const webview = panel.webview;
+    webview.options = webviewOptions(this.context.extensionUri, [vscode.Uri.file(root)]);
+    webview.html = webviewHtml(webview, this.context.extensionUri, { title: basename(document.uri.fsPath), script: "jsonl.js" });
+    const post = (message: Message<JsonlToWebview>): Thenable<boolean> => webview.postMessage(message);
+    let view: { key: string; lines: Promise<number[]> } | undefined;
+    const disposables = [
+      document.onDidIndex((body) => void post({ type: "progress", body })),
+      document.onDidChangeContent(() => {
+        view = undefined;
+        void post({ type: "changed", body: null });
+      }),
+      webview.onDidReceiveMessage(async (raw: unknown) => {
+        if (!isMessage<JsonlToHost>(raw, JSONL_TO_HOST)) return;
+        try {
+          const message = raw;
+          switch (message.type) {
+            case "ready":
+              await post({ type: "init", body: { title: basename(document.uri.fsPath), manifest: basename(document.uri.fsPath) === "manifest.jsonl" } });
+              await post({ type: "progress", body: { lines: document.model.index.available, done: document.model.index.done } });
+              return;
+            case "query": {
+              const { requestId, search, brokenOnly, offset, limit } = message.body;
+              const model = document.model;
+              let rows: RowView[];
+              let total: number;
+              if (search === "" && !brokenOnly) {
+                total = model.index.available;
+                const texts = await model.lines(offset, offset + Math.min(limit, 1000));
+                rows = texts.map((text, i) => ({ line: offset + i + 1, text, thumbs: thumbsOf(text, root, webview) }));
+              } else {
+                const key = JSON.stringify([search, brokenOnly]);
+                if (view?.key !== key) view = { key, lines: model.find(search, brokenOnly) };
+                const lines = await view.lines;
+                total = lines.length;
+                rows = [];
+                for (const line of lines.slice(offset, offset + Math.min(limit, 1000))) {
+                  const [text = ""] = await model.lines(line, line + 1);
+                  rows.push({ line: line + 1, text, thumbs: thumbsOf(text, root, webview) });
+                }
+              }
+              await post({ type: "page", body: { requestId, offset, total, rows } });
+              return;
+            }
+            case "review": {
+              const { lines, ...patch } = message.body;
+              await document.review(lines.map((l) => l - 1), patch);
+              return;
+            }
+            case "openAnnotations": {
+              const [text = ""] = await document.model.lines(message.body.line - 1, message.body.line);
+              const entry = JSON.parse(text) as Record<string, unknown>;
+              const rel = typeof entry["annotations"] === "string" ? entry["annotations"] : typeof entry["id"] === "string" ? join("annotations", `${entry["id"]}.json`) : undefined;
+              const path = rel === undefined ? undefined : resolve(root, rel);
+              if (path === undefined || !isInside(root, path) || !existsSync(path)) throw new Error(`Cannot open the annotations of line ${message.body.line}: ${rel ?? "the row names no annotations file"} is not in the dataset folder`);
+              await vscode.commands.executeCommand("vscode.openWith", vscode.Uri.file(path), COCO_VIEW_TYPE);
+              return;
+            }
+            case "undo":
+            case "redo":
+              await vscode.commands.executeCommand(message.type);
+              return;
+          }
+        } catch (error: unknown) {
+          await post({ type: "error", body: { message: error instanceof Error ? error.message : String(error) } });
+        }
+      }),
+    ];
+    panel.onDidDispose(() => {
+      for (const d of disposables) d.dispose();
+    });
+  }
+
+  async saveCustomDocument(document: JsonlDocument): Promise<void> {
+    await document.saveAs(document.uri);
+  }
+
+  async saveCustomDocumentAs(document: JsonlDocument, destination: vscode.Uri): Promise<void> {
+    await document.model.save(destination.fsPath);
+  }
+
+  async revertCustomDocument(document: JsonlDocument): Promise<void> {
+    await document.reload();
+  }
+
+  async backupCustomDocument(document: JsonlDocument, context: vscode.CustomDocumentBackupContext): Promise<vscode.CustomDocumentBackup> {
+    return document.backup(context.destination);
+  }
+}
+
+/** Registers the JSONL viewer and its "Open in JSONL Viewer" command. */
+export function registerJsonlViewer(context: vscode.ExtensionContext): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.window.registerCustomEditorProvider(JSONL_VIEW_TYPE, new JsonlEditorProvider(context), { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false }),
+    vscode.commands.registerCommand("trainset.openJsonlViewer", async (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (target !== undefined) await vscode.commands.executeCommand("vscode.openWith", target, JSONL_VIEW_TYPE);
+    }),
+  );
+}
