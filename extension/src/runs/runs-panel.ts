@@ -9,8 +9,10 @@ import { isMessage, type Message } from "../../../webviews/src/protocol/messages
 import { RUNS_TO_HOST, type RunAction, type RunView, type RunsToHost, type RunsToWebview } from "../../../webviews/src/protocol/runs.js";
 import { runCliWithProgress, showCliError, stderrTail } from "../cli/trainset-cli.js";
 import { webviewHtml, webviewOptions } from "../webview/webview-html.js";
+import { cancelRemoteJob } from "./remote-jobs.js";
 import { actionSteps, addedVersion } from "./run-actions.js";
 import { readRunFolder, runsToCsv } from "./run-reader.js";
+import { remoteServer } from "./run-source.js";
 
 /** One runs panel (a single instance, revealed again when reopened). */
 export class RunsPanel implements vscode.Disposable {
@@ -105,6 +107,18 @@ export class RunsPanel implements vscode.Disposable {
     const confirmed = await vscode.window.showWarningMessage(what, { modal: true }, "Yes");
     if (confirmed !== "Yes") return;
     try {
+      const remote = action === "cancel" && run.source === "job" ? await remoteServer() : undefined;
+      if (remote !== undefined) {
+        // A server-listed job is cancelled on that server, not through the local CLI.
+        const answer = await cancelRemoteJob(remote.url, remote.token, run.id).then(
+          (cancelled) => ({ ok: true, message: `cancel done: job ${cancelled.id} is ${cancelled.status}` }),
+          (error: unknown) => ({ ok: false, message: `cancel refused: ${error instanceof Error ? error.message : String(error)}` }),
+        );
+        await this.post({ type: "actionResult", body: { action, id, ...answer } });
+        if (answer.ok) void vscode.window.showInformationMessage(`trainset: ${answer.message}`);
+        else void vscode.window.showErrorMessage(`trainset: ${answer.message}`);
+        return;
+      }
       let version = "";
       let detail = "";
       let ok = true;
