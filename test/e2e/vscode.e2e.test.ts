@@ -29,6 +29,8 @@ async function runCell(page: Page, text: string): Promise<void> {
   // The notebook list scrolls itself (virtualized), so wheel until the cell's run button shows.
   for (let i = 0; i < 30; i++) {
     if ((await cell.count()) > 0) {
+      // Bring the cell itself into view first: wheeling alone can scroll past it.
+      await cell.scrollIntoViewIfNeeded({ timeout: 2000 }).catch(() => undefined);
       await cell.hover({ timeout: 2000 }).catch(() => undefined);
       if (await button.isVisible()) break;
     }
@@ -36,6 +38,7 @@ async function runCell(page: Page, text: string): Promise<void> {
     await page.mouse.wheel(0, 250);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
+  await cell.hover({ timeout: 5000 }).catch(() => undefined);
   await button.click();
 }
 
