@@ -18,7 +18,7 @@ import { sigmoid } from "./losses.js";
 import { regressionMetrics, type RegressionMetrics } from "./regression-metrics.js";
 import { writeHeadFiles, type RunOnnxInfo } from "./run-folder.js";
 import { exportRunModel } from "./run-model-export.js";
-import { claimRunDir, embedForTask, splitRowsByGroup } from "./task-run.js";
+import { claimRunDir, embedForTask, splitRowsByGroup, type TaskRunMetaBase } from "./task-run.js";
 import { selectTfBackend, type TfBackendChoice } from "./tf-backend.js";
 
 /** Everything `trainFrameImportance()` needs; optional fields document their defaults. */
@@ -78,15 +78,10 @@ export interface FrameImportanceControl extends RunControl {
 }
 
 /** `meta.json` of a frame-importance run. */
-export interface ImportanceRunMeta {
-  run_id: string;
+export interface ImportanceRunMeta extends TaskRunMetaBase {
   task: "frame-importance";
-  status: "running" | "completed" | "cancelled";
-  config: Record<string, unknown>;
-  backend: { tfjs: string; package: string; backbone: string };
   data: { frames: number; duplicates_merged: number; splits: { train: number; val: number; test: number }; embedding_dim: number; cache_hits: number; embedded: number; mean_rating: number };
   history: { train_loss: number[]; val_mae: (number | null)[]; val_spearman: (number | null)[]; lr: number[] };
-  epochs_run?: number;
   val_metrics?: RegressionMetrics;
   test_metrics?: RegressionMetrics;
   /** MAE of always predicting the train split's mean rating, on test: the bar to beat. */

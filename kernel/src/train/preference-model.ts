@@ -18,7 +18,7 @@ import { fitHead } from "./head-fit.js";
 import { HeadModel } from "./head-model.js";
 import { writeHeadFiles, type RunOnnxInfo } from "./run-folder.js";
 import { exportRunModel } from "./run-model-export.js";
-import { claimRunDir, embedForTask, splitRowsByGroup } from "./task-run.js";
+import { claimRunDir, embedForTask, splitRowsByGroup, type TaskRunMetaBase } from "./task-run.js";
 import { selectTfBackend, type TfBackendChoice } from "./tf-backend.js";
 
 /** Everything `trainPreferenceModel()` needs; optional fields document their defaults. */
@@ -82,15 +82,10 @@ export interface PreferenceControl extends RunControl {
 }
 
 /** `meta.json` of a preference run. */
-export interface PreferenceRunMeta {
-  run_id: string;
+export interface PreferenceRunMeta extends TaskRunMetaBase {
   task: "preference";
-  status: "running" | "completed" | "cancelled";
-  config: Record<string, unknown>;
-  backend: { tfjs: string; package: string; backbone: string };
   data: { records: number; rejected_groups: number; groups: number; images: number; pairs: { train: number; val: number; test: number }; embedding_dim: number; cache_hits: number; embedded: number };
   history: { train_loss: number[]; val_accuracy: (number | null)[]; lr: number[] };
-  epochs_run?: number;
   val_metrics?: PreferenceMetrics;
   test_metrics?: PreferenceMetrics;
   onnx?: RunOnnxInfo;

@@ -68,3 +68,12 @@ export function splitRowsByGroup(groups: readonly string[], valSplit: number, te
   split.assignments.forEach((a, i) => rows[a as 0 | 1 | 2]?.push(i));
   return rows;
 }
+
+/** The `meta.json` fields every single-head task run (frame importance, preference) shares. */
+export interface TaskRunMetaBase {
+  run_id: string;
+  status: "running" | "completed" | "cancelled";
+  config: Record<string, unknown>;
+  backend: { tfjs: string; package: string; backbone: string };
+  epochs_run?: number;
+}
