@@ -11,6 +11,7 @@ import { serverBench } from "./server.js";
 import { postgresBench } from "./postgres.js";
 import { bundleBench } from "./bundle.js";
 import { queueBench } from "./queue.js";
+import { editorsBench } from "./editors.js";
 
 export const entries: readonly BenchEntry[] = [
   cocoBench,
@@ -24,5 +25,6 @@ export const entries: readonly BenchEntry[] = [
   bundleBench,
   queueBench,
   serverBench,
+  editorsBench,
   // (entries are added one per line above this comment)
 ];

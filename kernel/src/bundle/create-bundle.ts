@@ -29,6 +29,8 @@ export interface CreateBundleOptions extends RunControl {
   table?: string;
   /** Creation time recorded in the manifest (default now). */
   now?: Date;
+  /** Wait until the bundle is on disk before returning (default false: see `SealedWriterOptions.durable`). */
+  durable?: boolean;
 }
 
 /** What {@link createBundle} wrote. */
@@ -90,7 +92,7 @@ export async function createBundle(dir: string, out: string, options: CreateBund
     done += n;
     progress({ phase: "bundle", done, total, unit: "bytes" });
   };
-  const writer = await openSealedWriter(target, options.sealing);
+  const writer = await openSealedWriter(target, options.sealing, { durable: options.durable === true });
   try {
     const mtime = options.now ?? new Date();
     const zeros = Buffer.alloc(512);

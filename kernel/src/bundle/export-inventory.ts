@@ -27,6 +27,15 @@ function inside(root: string, target: string): boolean {
   return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep);
 }
 
+/** A backslash or a control character: names other tools would misread. */
+function unsafeName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code === 0x5c) return true;
+  }
+  return false;
+}
+
 function refuse(root: string, path: string, why: string): never {
   throw new TrainsetError("DATA_SAFETY", `Cannot bundle "${root}": ${path} ${why}`, { file: join(root, path), field: "path" });
 }
@@ -49,9 +58,8 @@ export async function listExportFiles(dir: string, skip: (absolute: string) => b
   // the syscall itself (thread-pool round trip, promise, GC); the event loop gets a turn every
   // YIELD_EVERY entries so cancellation and progress still run.
   let sinceYield = 0;
-  const inspect = (abs: string): InventoryFile | "dir" => {
-    const rel = relative(root, abs).split(sep).join("/");
-    if (rel.includes("\\") || [...rel].some((c) => c.charCodeAt(0) < 0x20)) refuse(dir, JSON.stringify(rel), "has a backslash or control character in its name, which other tools would misread");
+  const inspect = (abs: string, rel: string): InventoryFile | "dir" => {
+    if (unsafeName(rel)) refuse(dir, JSON.stringify(rel), "has a backslash or control character in its name, which other tools would misread");
     const info = lstatSync(abs);
     if (info.isDirectory()) return "dir";
     if (info.isFile()) return { path: rel, source: abs, size: info.size, mtimeMs: info.mtimeMs, linked: false };
@@ -67,11 +75,14 @@ export async function listExportFiles(dir: string, skip: (absolute: string) => b
     if (!t.isFile()) refuse(dir, rel, "is a symlink to a folder; bundles hold files only (replace it with the folder)");
     return { path: rel, source: target, size: t.size, mtimeMs: t.mtimeMs, linked: true };
   };
-  const walk = async (folder: string): Promise<void> => {
-    const names = readdirSync(folder).sort().map((name) => join(folder, name)).filter((abs) => !skip(abs));
-    for (const abs of names) {
-      const entry = inspect(abs);
-      if (entry === "dir") await walk(abs);
+  // Paths are built by concatenation as the walk descends (no path.relative per file).
+  const walk = async (folder: string, relFolder: string): Promise<void> => {
+    for (const name of readdirSync(folder).sort()) {
+      const abs = join(folder, name);
+      if (skip(abs)) continue;
+      const rel = relFolder + name;
+      const entry = inspect(abs, rel);
+      if (entry === "dir") await walk(abs, `${rel}/`);
       else files.push(entry);
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
@@ -79,6 +90,6 @@ export async function listExportFiles(dir: string, skip: (absolute: string) => b
       }
     }
   };
-  await walk(root);
+  await walk(root, "");
   return files;
 }

@@ -7,7 +7,7 @@ export { listExportFiles, type InventoryFile } from "./export-inventory.js";
 export { generateKeyFile, readIdentityFile, readRecipientsFile, readPassphraseFile, recipientsOfIdentities, assertRecipient, type GenerateKeyFileOptions, type GenerateKeyFileResult } from "./keys.js";
 export { createAgeHeader, openAgeHeader, findHeaderEnd, type AgeSealing, type AgeOpening, type AgeHeader } from "./age-header.js";
 export { StreamSealer, StreamOpener, STREAM_CHUNK, STREAM_SEALED_CHUNK } from "./age-stream.js";
-export { openSealedWriter, type SealedWriter } from "./sealed-writer.js";
+export { openSealedWriter, type SealedWriter, type SealedWriterOptions } from "./sealed-writer.js";
 export { BundleError, type BundleFailure } from "./bundle-error.js";
 export { auditBundle, currentUser, type BundleAuditRecord } from "./bundle-audit.js";
 export { parseManifest, MANIFEST_ENTRY, EXPORT_PREFIX, MANIFEST_VERSION, type BundleManifest, type ManifestFile, type BundleExportMetadata, type BundleSafetyFindings } from "./manifest.js";

@@ -16,7 +16,7 @@
 export const SEAL_WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { createCipheriv } = require("node:crypto");
-const { writeSync, writevSync } = require("node:fs");
+const { writev } = require("node:fs");
 const key = Buffer.from(workerData.key);
 const fd = workerData.fd;
 const start = workerData.offset;
@@ -24,6 +24,8 @@ const perBatch = workerData.chunksPerBatch;
 const CHUNK = ${64 * 1024};
 const SEALED = CHUNK + 16;
 const nonce = Buffer.alloc(12);
+/** 16 sealed chunks (and their tags) per write: about 1 MiB. */
+const WRITE_PARTS = 32;
 /** Seals one chunk; its ciphertext and tag join \`parts\` (written with one writev, not copied). */
 function seal(plain, counter, last, parts) {
   nonce.fill(0);
@@ -34,6 +36,52 @@ function seal(plain, counter, last, parts) {
   cipher.final();
   parts.push(cipher.getAuthTag());
 }
+/**
+ * Writes \`parts\` (chunk, tag, chunk, tag, ...) from \`position\` on the thread pool (the next batch
+ * seals meanwhile) in writes of about 1 MiB, then calls \`done\`. Not one 4 MiB write: on Linux 6.x
+ * with large page-cache folios a multi-MiB buffered write spends several times longer copying into
+ * the page cache than the same bytes in 1 MiB writes (measured: 2 GB, 4 MiB writes 0.8-2.5 s of
+ * kernel time, 1 MiB writes 0.4-0.6 s).
+ */
+function writeAll(parts, position, done) {
+  const group = parts.slice(0, WRITE_PARTS);
+  const rest = parts.slice(WRITE_PARTS);
+  let size = 0;
+  for (const p of group) size += p.length;
+  writev(fd, group, position, (error, written) => {
+    if (error) return done(error);
+    if (written === 0) return done(new Error("the disk accepted no bytes"));
+    if (written < size) {
+      // A short write (rare: a full disk or a signal): go on from the first byte not written.
+      const left = Buffer.concat(group).subarray(written);
+      return writeAll([left, ...rest], position + written, done);
+    }
+    if (rest.length === 0) return done(null);
+    writeAll(rest, position + written, done);
+  });
+}
+/**
+ * Sealed batches waiting for the disk, written one at a time: concurrent writes to one file only
+ * spin on its inode lock (measured: 6 % of all CPU time with four in flight).
+ */
+const queue = [];
+let writing = false;
+function enqueueWrite(parts, position, done) {
+  queue.push({ parts, position, done });
+  if (!writing) writeNext();
+}
+function writeNext() {
+  const next = queue.shift();
+  if (next === undefined) {
+    writing = false;
+    return;
+  }
+  writing = true;
+  writeAll(next.parts, next.position, (error) => {
+    next.done(error);
+    writeNext();
+  });
+}
 workerData.port.on("message", (m) => {
   try {
     if (!m.last && m.length !== perBatch * CHUNK) throw new Error("a batch before the last one is not full");
@@ -43,13 +91,12 @@ workerData.port.on("message", (m) => {
     const first = m.seq * perBatch;
     const parts = [];
     for (let i = 0; i < chunks; i++) seal(data.subarray(i * CHUNK, Math.min(m.length, (i + 1) * CHUNK)), first + i, m.last && i === chunks - 1, parts);
-    const position = start + first * SEALED;
-    let written = writevSync(fd, parts, position);
-    if (written < at) {
-      const rest = Buffer.concat(parts).subarray(written);
-      for (let off = 0; off < rest.length; ) off += writeSync(fd, rest, off, rest.length - off, position + written + off);
-    }
-    parentPort.postMessage({ type: "ack", buffer: m.buffer, written: at }, [m.buffer]);
+    // The plaintext is no longer needed: its buffer goes back to the reader's pool now.
+    parentPort.postMessage({ type: "sealed", buffer: m.buffer }, [m.buffer]);
+    enqueueWrite(parts, start + first * SEALED, (error) => {
+      if (error) parentPort.postMessage({ type: "error", message: String(error.message || error) });
+      else parentPort.postMessage({ type: "written", written: at });
+    });
   } catch (error) {
     parentPort.postMessage({ type: "error", message: String((error && error.message) || error) });
   }

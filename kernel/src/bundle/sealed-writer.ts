@@ -2,9 +2,9 @@
  * Writes an age file: header first, then the STREAM payload, into a temp file beside the target
  * that is renamed into place on commit. Only ciphertext ever reaches the disk. Plaintext is
  * gathered (files read straight into it) into 4 MiB batches that go to a hash worker (SHA-256 of
- * tracked files), which hands each one on to a seal worker (see seal-worker.ts): three threads
- * overlap, no batch is copied, and at most 2n+2 batches are in flight (n seal workers), so memory
- * stays bounded.
+ * tracked files), which hands each one on to a seal worker (see seal-worker.ts) that writes it on
+ * the thread pool while it seals the next: the stages overlap, no batch is copied, and at most 2n+2
+ * batches are in flight (n seal workers) until written, so memory stays bounded.
  */
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
@@ -16,6 +16,17 @@ import { ioError } from "../util/errors.js";
 import { createAgeHeader, type AgeSealing } from "./age-header.js";
 import { STREAM_CHUNK } from "./age-stream.js";
 import { HASH_WORKER_SOURCE, SEAL_WORKER_SOURCE } from "./seal-worker.js";
+
+/** Options of {@link openSealedWriter}. */
+export interface SealedWriterOptions {
+  /**
+   * Wait until the bundle is on disk (fdatasync as it grows, fsync before the rename and of the
+   * folder after it). Default false, as `tar` and `age`: the rename alone already means no partial
+   * file ever carries the target's name, and age's STREAM authenticates every chunk and its end, so
+   * a bundle torn by a power loss is refused when opened, never read as complete.
+   */
+  durable?: boolean;
+}
 
 /** An open encrypted output. */
 export interface SealedWriter {
@@ -35,7 +46,7 @@ export interface SealedWriter {
   settle(): Promise<void>;
   /** Digests of ended tracked files, by track id. */
   readonly digests: ReadonlyMap<number, string>;
-  /** Writes the final chunk, syncs and renames over the target; returns the ciphertext size. */
+  /** Writes the final chunk, syncs (when durable) and renames over the target; returns the ciphertext size. */
   commit(): Promise<number>;
   /** Stops the worker and removes the temp file; the target is untouched. */
   abort(): Promise<void>;
@@ -51,7 +62,7 @@ const SEALERS = Math.max(1, Math.min(3, availableParallelism() - 3));
 const SYNC_EVERY = 256 << 20;
 const IN_FLIGHT = 2 * SEALERS + 2;
 
-type WorkerReply = { type: "ack"; buffer: ArrayBuffer; written: number } | { type: "hashed"; digests: Array<[number, string]>; buffer?: ArrayBuffer } | { type: "error"; message: string };
+type WorkerReply = { type: "sealed"; buffer: ArrayBuffer } | { type: "written"; written: number } | { type: "hashed"; digests: Array<[number, string]>; buffer?: ArrayBuffer } | { type: "error"; message: string };
 /** Hash operations in batch order: update track with [start, start+length), or finish track. */
 type HashOp = ["u", number, number, number] | ["f", number];
 
@@ -68,7 +79,8 @@ async function syncDir(dir: string): Promise<void> {
  * Opens `target` for encrypted writing (mode 0600).
  * @example const out = await openSealedWriter("b.tar.age", { recipients }); await out.write(data); await out.commit();
  */
-export async function openSealedWriter(target: string, sealing: AgeSealing): Promise<SealedWriter> {
+export async function openSealedWriter(target: string, sealing: AgeSealing, options: SealedWriterOptions = {}): Promise<SealedWriter> {
+  const durable = options.durable === true;
   const header = await createAgeHeader(sealing);
   await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
@@ -103,12 +115,12 @@ export async function openSealedWriter(target: string, sealing: AgeSealing): Pro
   let wake: (() => void) | undefined;
   for (const sealer of sealers) {
     sealer.on("message", (reply: WorkerReply) => {
-      if (reply.type === "ack") {
+      if (reply.type === "sealed") pool.push(reply.buffer);
+      else if (reply.type === "written") {
         inFlight--;
         written += reply.written;
-        pool.push(reply.buffer);
         unsynced += reply.written;
-        if (unsynced >= SYNC_EVERY && !syncing && fd !== undefined) {
+        if (durable && unsynced >= SYNC_EVERY && !syncing && fd !== undefined) {
           // Async (thread pool): the disk catches up while sealing goes on.
           unsynced = 0;
           syncing = true;
@@ -177,6 +189,8 @@ export async function openSealedWriter(target: string, sealing: AgeSealing): Pro
   const abort = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    // terminate() lets a seal worker's pending positioned writes finish first, so none can land
+    // on a descriptor number reused after the close below.
     await Promise.all(workers.map((w) => w.terminate()));
     while (syncing) await new Promise<void>((res) => (wake = res));
     if (fd !== undefined) closeSync(fd);
@@ -223,7 +237,7 @@ export async function openSealedWriter(target: string, sealing: AgeSealing): Pro
         closed = true;
         await Promise.all(workers.map((w) => w.terminate()));
         await waitFor(() => !syncing);
-        fsyncSync(fd as number);
+        if (durable) fsyncSync(fd as number);
         closeSync(fd as number);
         fd = undefined;
         renameSync(temp, target);
@@ -232,7 +246,7 @@ export async function openSealedWriter(target: string, sealing: AgeSealing): Pro
         await abort();
         throw ioError("write", target, error);
       }
-      await syncDir(dirname(target));
+      if (durable) await syncDir(dirname(target));
       return written;
     },
     abort,

@@ -5,6 +5,7 @@
  * `await` works, and the value of a final expression statement is returned.
  */
 import type * as ts from "typescript";
+import { isPlainJavaScript } from "./plain-javascript.js";
 import type { TypeScript } from "./typescript-module.js";
 
 /** The global through which transformed cells reach the kernel (imports, function hoisting). */
@@ -50,8 +51,9 @@ interface Edit {
  * // cell.script evaluates to a promise of 2; x is now a global
  */
 export function transformCell(typescript: TypeScript, code: string): TransformedCell {
-  const js = typescript.transpileModule(code, { compilerOptions: transpileOptions(typescript), fileName: "cell.ts" }).outputText
-    .replace(/^export \{\};\s*$/m, "");
+  // Plain JavaScript is its own ES2022 output: only TypeScript syntax needs the transpiler.
+  const plain = isPlainJavaScript(typescript, typescript.createSourceFile("cell.ts", code, typescript.ScriptTarget.ES2022, false, typescript.ScriptKind.TS));
+  const js = plain ? code : typescript.transpileModule(code, { compilerOptions: transpileOptions(typescript), fileName: "cell.ts" }).outputText.replace(/^export \{\};\s*$/m, "");
   const file = typescript.createSourceFile("cell.js", js, typescript.ScriptTarget.ES2022, true, typescript.ScriptKind.JS);
   const hoisted = new Set<string>();
   const functions: string[] = [];

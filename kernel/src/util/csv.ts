@@ -7,6 +7,11 @@ import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { ioError, TrainsetError } from "./errors.js";
 
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+
 /** One parsed CSV record with the line it starts on (1-based). */
 export interface CsvRecord {
   fields: string[];
@@ -35,6 +40,28 @@ export class CsvParser {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     for (let i = 0; i < text.length; i++) {
+      // Runs of ordinary characters are appended as one slice, not char by char: a frame table of
+      // tens of thousands of rows would otherwise build millions of one-character concatenations.
+      if (this.inQuotes) {
+        let end = i;
+        let newlines = 0;
+        for (let code = text.charCodeAt(end); end < text.length && code !== QUOTE; code = text.charCodeAt(++end)) if (code === NEWLINE) newlines++;
+        if (end > i) {
+          this.field += text.slice(i, end);
+          this.line += newlines;
+          i = end - 1;
+          continue;
+        }
+      } else if (!this.quoteSeen && !(this.atFieldStart && text.charCodeAt(i) === QUOTE)) {
+        let end = i;
+        for (let code = text.charCodeAt(end); end < text.length && code !== COMMA && code !== NEWLINE && code !== RETURN; code = text.charCodeAt(++end));
+        if (end > i) {
+          this.field += text.slice(i, end);
+          this.atFieldStart = false;
+          i = end - 1;
+          continue;
+        }
+      }
       const c = text[i];
       if (this.inQuotes) {
         if (c === '"') {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir, readFile, rm, symlink, truncate, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BundleError, createBundle, FileVideoSource, generateKeyFile, inspectBundle, openSealedWriter, readIdentityFile, TrainsetError, unbundle, type AgeOpening } from "trainset";
@@ -49,6 +49,17 @@ describe("createBundle() / unbundle()", () => {
     const got = await tree(join(tmp(), "out"));
     assert.ok(got.delete("trainset-manifest.json"));
     assert.deepEqual(got, await tree(s.exportDir));
+  });
+
+  it("stops when cancelled mid-stream and leaves neither the bundle nor its temp file", async () => {
+    const s = await setup(tmp(), { frames: 24, frameBytes: 2_000_000 });
+    const controller = new AbortController();
+    const out = join(tmp(), "out", "b.tar.age");
+    await assert.rejects(
+      createBundle(s.exportDir, out, { sealing: { recipients: [s.recipient] }, source: s.source, signal: controller.signal, onProgress: () => controller.abort() }),
+      (e: unknown) => e instanceof Error && /abort|cancel/i.test(`${e.name} ${e.message}`),
+    );
+    assert.deepEqual(await readdir(join(tmp(), "out")), []);
   });
 
   it("inspects a bundle's manifest without writing anything", async () => {
@@ -103,6 +114,16 @@ describe("createBundle() refusals", () => {
     await symlink(join(tmp(), "secret.txt"), join(s.exportDir, "leak.txt"));
     await assert.rejects(createBundle(s.exportDir, out(), { sealing: { recipients: [s.recipient] }, source: s.source }), refusedWith(/leak\.txt is a symlink that escapes/));
     await nothingWritten();
+  });
+
+  it("refuses a name with a backslash or a control character, in a subfolder too", async () => {
+    for (const name of ["notes\\draft.txt", "line\nbreak.txt"]) {
+      const s = await setup(join(tmp(), String(name.length)));
+      await mkdir(join(s.exportDir, "extra"));
+      await writeFile(join(s.exportDir, "extra", name), "x");
+      await assert.rejects(createBundle(s.exportDir, out(), { sealing: { recipients: [s.recipient] }, source: s.source }), refusedWith(/"extra\/.*" has a backslash or control character/));
+      await nothingWritten();
+    }
   });
 
   it("refuses an export that fails check-export (a frame file is missing)", async () => {

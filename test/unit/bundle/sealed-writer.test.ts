@@ -35,6 +35,17 @@ describe("openSealedWriter()", () => {
     });
   }
 
+  it("writes a durable file (fsync before the rename) that age -d decrypts", async () => {
+    const key = join(tmp(), "key.txt");
+    const { recipient } = await generateKeyFile(key);
+    const data = randomBytes(9 * MIB + 17);
+    const out = join(tmp(), "durable.age");
+    const w = await openSealedWriter(out, { recipients: [recipient] }, { durable: true });
+    await w.write(data);
+    assert.equal(await w.commit(), statSync(out).size);
+    assert.ok(execFileSync("age", ["-d", "-i", key, out], { maxBuffer: 64 * MIB }).equals(data));
+  });
+
   it("reads tracked files straight from a file descriptor", async () => {
     const key = join(tmp(), "key.txt");
     const { recipient } = await generateKeyFile(key);

@@ -126,6 +126,18 @@ describe("queryCoco()", () => {
     const cat1 = all.stats.find((s) => s.id === 1);
     assert.deepEqual(cat1, { id: 1, total: 2, verified: 0, rejected: 0 });
   });
+  it("finds the annotations of several images the same with and without a built index", () => {
+    const model = CocoModel.parse(sample());
+    const ids = (found: Map<number | string, Array<{ id: number | string }>>): Array<[number | string, Array<number | string>]> => [...found].map(([image, anns]) => [image, anns.map((a) => a.id)]);
+    const before = ids(model.annotationsOfImages([2, 1, 99]));
+    assert.deepEqual(before, [
+      [2, [12]],
+      [1, [10, 11]],
+      [99, []],
+    ]);
+    model.buildIndex();
+    assert.deepEqual(ids(model.annotationsOfImages([2, 1, 99])), before);
+  });
 });
 
 describe("CocoModel with a run-record annotation file", () => {

@@ -10,7 +10,7 @@ function keysOf<M>(keys: { [K in keyof M]: true }): string[] {
 describe("editor message maps", () => {
   it("list every message type of each map", () => {
     assert.deepEqual([...COCO_TO_HOST].sort(), keysOf<CocoToHost>({ ready: true, query: true, getImage: true, edit: true, undo: true, redo: true }));
-    assert.deepEqual([...COCO_TO_WEBVIEW].sort(), keysOf<CocoToWebview>({ init: true, page: true, image: true, changed: true, error: true }));
+    assert.deepEqual([...COCO_TO_WEBVIEW].sort(), keysOf<CocoToWebview>({ preview: true, init: true, page: true, image: true, changed: true, error: true }));
     assert.deepEqual([...JSONL_TO_HOST].sort(), keysOf<JsonlToHost>({ ready: true, query: true, review: true, openAnnotations: true, undo: true, redo: true }));
     assert.deepEqual([...JSONL_TO_WEBVIEW].sort(), keysOf<JsonlToWebview>({ init: true, progress: true, page: true, changed: true, error: true }));
     assert.deepEqual([...PAIRS_TO_HOST].sort(), keysOf<PairsToHost>({ ready: true, getGroup: true, flip: true, mark: true, undo: true, redo: true }));

@@ -1,5 +1,8 @@
 /** Messages of the COCO box editor (host: extension/src/editors/coco, webview: webviews/src/editors/coco). */
 
+/** Images per page: the webview asks for pages of this size, and the first one comes with `init`. */
+export const COCO_PAGE_SIZE = 120;
+
 /** `[x, y, width, height]` in pixels. */
 export type BoxXywh = [number, number, number, number];
 
@@ -63,10 +66,24 @@ export type CocoOp =
   | { op: "verify"; annIds: Array<number | string> }
   | { op: "reject"; annIds: Array<number | string> };
 
-/** Host → webview. */
+/** A page of the filtered image list with the filter's counts and statistics. */
+export interface CocoPage {
+  offset: number;
+  total: number;
+  images: ImageView[];
+  counts: FilterCounts;
+  stats: CategoryStats[];
+}
+
+/**
+ * Host → webview. `preview` (optional, before `init`, up to twice): the file's first images while
+ * the rest is parsed, first without boxes, then with them (`withBoxes`); no counts or edits yet.
+ */
 export type CocoToWebview = {
-  init: { title: string; categories: Array<{ id: number | string; name: string; color: string }>; sources: string[]; imageCount: number; annotationCount: number; rejectMode: "flag" | "remove" };
-  page: { requestId: number; offset: number; total: number; images: ImageView[]; counts: FilterCounts; stats: CategoryStats[] };
+  preview: { title: string; images: ImageView[]; withBoxes: boolean };
+  /** The file is parsed; `first` is page 0 with no filter (null: ask for it). */
+  init: { title: string; categories: Array<{ id: number | string; name: string; color: string }>; sources: string[]; imageCount: number; annotationCount: number; rejectMode: "flag" | "remove"; first: CocoPage | null };
+  page: CocoPage & { requestId: number };
   image: { requestId: number; image: ImageView | null };
   changed: { imageIds: Array<number | string> };
   error: { message: string };
@@ -83,7 +100,7 @@ export type CocoToHost = {
 };
 
 /** The host → webview message types. */
-export const COCO_TO_WEBVIEW: readonly (keyof CocoToWebview)[] = ["init", "page", "image", "changed", "error"];
+export const COCO_TO_WEBVIEW: readonly (keyof CocoToWebview)[] = ["preview", "init", "page", "image", "changed", "error"];
 
 /** The webview → host message types. */
 export const COCO_TO_HOST: readonly (keyof CocoToHost)[] = ["ready", "query", "getImage", "edit", "undo", "redo"];

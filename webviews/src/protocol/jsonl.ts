@@ -7,11 +7,40 @@ export interface RowView {
   thumbs: Record<string, string>;
 }
 
+/** Rows from `offset` of a view with `total` rows (every line, or those matching a search/filter). */
+export interface JsonlPage {
+  offset: number;
+  total: number;
+  rows: RowView[];
+}
+
+/** Indexing progress: lines indexed so far, and whether the whole file is. */
+export interface JsonlProgress {
+  lines: number;
+  done: boolean;
+}
+
+/**
+ * What the viewer starts from. The host embeds it in the webview's HTML (element
+ * `#jsonl-init`, JSON) with the first page of lines, so the table renders while the page loads,
+ * without a round trip; the `init` reply to `ready` repeats it without the page.
+ */
+export interface JsonlInit {
+  title: string;
+  manifest: boolean;
+  progress: JsonlProgress;
+  /** The first page of every line, when it was indexed in time (else the webview asks). */
+  page: JsonlPage | null;
+}
+
+/** Id of the HTML element that carries the embedded {@link JsonlInit}. */
+export const JSONL_INIT_ELEMENT = "jsonl-init";
+
 /** Host → webview. */
 export type JsonlToWebview = {
-  init: { title: string; manifest: boolean };
-  progress: { lines: number; done: boolean };
-  page: { requestId: number; offset: number; total: number; rows: RowView[] };
+  init: JsonlInit;
+  progress: JsonlProgress;
+  page: { requestId: number } & JsonlPage;
   changed: null;
   error: { message: string };
 };

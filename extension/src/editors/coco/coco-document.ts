@@ -1,99 +1,116 @@
 /**
- * The COCO custom document: read once into a {@link CocoModel}, edits reported to VS Code for
- * undo/redo and dirty state, atomic save, revert and hot-exit backup.
+ * The COCO custom document. Its model lives in a worker thread (coco-worker.ts) that reads the file
+ * once and parses it off the extension host's thread; this class reports each edit to VS Code for
+ * undo/redo and dirty state, and asks the worker to save (atomically), revert and back up.
  * Spec: https://code.visualstudio.com/api/extension-guides/custom-editors#custom-editor
  */
-import { readFile } from "node:fs/promises";
 import * as vscode from "vscode";
-import type { CocoOp } from "../../../../webviews/src/protocol/coco.js";
-import { saveAtomic } from "../atomic-save.js";
-import { makeEdit, type RejectMode } from "./coco-edits.js";
-import { CocoModel, type CocoEdit } from "./coco-model.js";
+import type { CocoFilter, CocoOp } from "../../../../webviews/src/protocol/coco.js";
+import { COCO_PAGE_SIZE } from "../../../../webviews/src/protocol/coco.js";
+import type { RejectMode } from "./coco-edits.js";
+import { CocoWorkerClient } from "./coco-worker-client.js";
+import type { CocoSummary, WorkerImage, WorkerPage, WorkerPreview } from "./coco-worker-protocol.js";
 
-/** Reads the model from `uri` (the backup when VS Code restores a hot-exited editor). */
-async function load(uri: vscode.Uri): Promise<CocoModel> {
-  const text = await readFile(uri.fsPath, "utf8");
-  return CocoModel.parse(text, uri.fsPath);
+/** What the editor shows once the file is parsed: the summary and the first unfiltered page. */
+export interface CocoOpened {
+  summary: CocoSummary;
+  first: WorkerPage;
 }
 
 /** A COCO file open in the box editor. */
 export class CocoDocument implements vscode.CustomDocument {
   private readonly changed = new vscode.EventEmitter<{ imageIds: Array<number | string> }>();
   private readonly editsMade = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CocoDocument>>();
-  private readonly contentReset = new vscode.EventEmitter<void>();
+  private readonly contentReset = new vscode.EventEmitter<CocoOpened>();
+  private readonly previewed = new vscode.EventEmitter<WorkerPreview>();
   /** Fires with the images touched by an edit, undo or redo. */
   readonly onDidChangeImages = this.changed.event;
   /** Fires for each new edit (VS Code keeps the undo stack and dirty state). */
   readonly onDidEdit = this.editsMade.event;
   /** Fires after revert (every view reloads). */
   readonly onDidReset = this.contentReset.event;
+  /** Fires with the first images read before the parse ends, then with their boxes (not at all for files where they cannot be found early). */
+  readonly onDidPreview = this.previewed.event;
 
-  private current: CocoModel | undefined;
-  /** Settles once the file is parsed (the webview loads meanwhile; rejects with the parse error). */
-  readonly loaded: Promise<void>;
+  private readonly client: CocoWorkerClient;
+  /** The latest preview of the first images, when the worker found them before the parse ended. */
+  preview: WorkerPreview | undefined;
+  /** The parsed file's summary and first page, once {@link loaded} resolved. */
+  opened: CocoOpened | undefined;
+  /** Settles once the file is parsed (the webview loads meanwhile; rejects with the read or parse error). */
+  loaded: Promise<CocoOpened>;
 
   private constructor(
     readonly uri: vscode.Uri,
     source: vscode.Uri,
+    workerPath: string,
   ) {
-    this.loaded = load(source).then((model) => {
-      this.current = model;
+    this.client = new CocoWorkerClient(uri.fsPath, {
+      workerPath,
+      onPreview: (preview) => {
+        this.preview = preview;
+        this.previewed.fire(preview);
+      },
     });
-    this.loaded.catch(() => undefined);
+    this.loaded = this.client.request("open", { source: source.fsPath, documentPath: uri.fsPath, pageSize: COCO_PAGE_SIZE });
+    this.loaded.then(
+      (opened) => {
+        this.opened = opened;
+      },
+      () => undefined,
+    );
   }
 
-  /** Opens `uri`, or its hot-exit backup; parsing goes on while the editor's webview starts. */
-  static open(uri: vscode.Uri, backupId: string | undefined): CocoDocument {
-    return new CocoDocument(uri, backupId === undefined ? uri : vscode.Uri.parse(backupId));
+  /** Opens `uri`, or its hot-exit backup; the worker reads and parses while the editor's webview starts. */
+  static open(uri: vscode.Uri, backupId: string | undefined, workerPath: string): CocoDocument {
+    return new CocoDocument(uri, backupId === undefined ? uri : vscode.Uri.parse(backupId), workerPath);
   }
 
-  /** The current model (after {@link loaded}). */
-  get data(): CocoModel {
-    if (this.current === undefined) throw new Error(`Cannot edit "${this.uri.fsPath}": it is still being read`);
-    return this.current;
+  /** One page of the filtered image list. */
+  async page(filter: CocoFilter, offset: number, limit: number): Promise<WorkerPage> {
+    await this.loaded;
+    return this.client.request("page", { filter, offset, limit });
   }
 
-  private get model(): CocoModel {
-    return this.data;
-  }
-
-  private set model(model: CocoModel) {
-    this.current = model;
+  /** One image with its annotations, or null. */
+  async image(imageId: number | string): Promise<WorkerImage | null> {
+    await this.loaded;
+    return this.client.request("image", { imageId });
   }
 
   /** Applies a curator's request as one undoable edit. */
-  perform(op: CocoOp, rejectMode: RejectMode): void {
-    const edit = makeEdit(this.model, op, { rejectMode });
+  async perform(op: CocoOp, rejectMode: RejectMode): Promise<void> {
+    await this.loaded;
+    const edit = await this.client.request("edit", { op, rejectMode });
     if (edit === null) return;
-    this.model.apply(edit);
-    const images = imagesOf(edit);
-    this.changed.fire({ imageIds: images });
+    const { editId, label, imageIds } = edit;
+    this.changed.fire({ imageIds });
     this.editsMade.fire({
       document: this,
-      label: edit.label,
-      undo: () => {
-        this.model.revert(edit);
-        this.changed.fire({ imageIds: images });
+      label,
+      undo: async () => {
+        this.changed.fire(await this.client.request("undo", { editId }));
       },
-      redo: () => {
-        this.model.apply(edit);
-        this.changed.fire({ imageIds: images });
+      redo: async () => {
+        this.changed.fire(await this.client.request("redo", { editId }));
       },
     });
   }
 
-  /** Writes the current model to `target` atomically (temp file + rename). */
+  /** Writes the current model to `target` atomically (temp file + rename, done by the worker). */
   async saveAs(target: vscode.Uri, cancellation?: vscode.CancellationToken): Promise<void> {
     await this.loaded;
-    const text = this.model.serialize();
     if (cancellation?.isCancellationRequested === true) return;
-    await saveAtomic(target.fsPath, text);
+    await this.client.request("save", { target: target.fsPath });
   }
 
-  /** Rereads the file from disk. */
+  /** Rereads the file from disk (the old model answers until the new one is parsed). */
   async revert(): Promise<void> {
-    this.model = await load(this.uri);
-    this.contentReset.fire();
+    const reopened = this.client.request("open", { source: this.uri.fsPath, documentPath: this.uri.fsPath, pageSize: COCO_PAGE_SIZE });
+    const opened = await reopened;
+    this.loaded = reopened;
+    this.opened = opened;
+    this.contentReset.fire(opened);
   }
 
   /** Writes a hot-exit backup. */
@@ -107,19 +124,12 @@ export class CocoDocument implements vscode.CustomDocument {
     };
   }
 
-  /** Releases the emitters. */
+  /** Stops the worker and releases the emitters. */
   dispose(): void {
+    void this.client.terminate();
     this.changed.dispose();
     this.editsMade.dispose();
     this.contentReset.dispose();
+    this.previewed.dispose();
   }
-}
-
-function imagesOf(edit: CocoEdit): Array<number | string> {
-  const ids = new Set<number | string>();
-  for (const c of edit.changes) {
-    if (c.before !== null) ids.add(c.before.image_id);
-    if (c.after !== null) ids.add(c.after.image_id);
-  }
-  return [...ids];
 }

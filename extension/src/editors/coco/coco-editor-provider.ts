@@ -6,13 +6,11 @@
 import { basename, dirname } from "node:path";
 import * as vscode from "vscode";
 import { isMessage, type Message } from "../../../../webviews/src/protocol/messages.js";
-import { COCO_TO_HOST, type CocoFilter, type CocoToHost, type CocoToWebview } from "../../../../webviews/src/protocol/coco.js";
+import { COCO_TO_HOST, type CocoPage, type CocoToHost, type CocoToWebview, type ImageView } from "../../../../webviews/src/protocol/coco.js";
 import { webviewHtml, webviewOptions } from "../../webview/webview-html.js";
-import { categoryColor } from "./category-color.js";
-import { CocoDocument } from "./coco-document.js";
+import { CocoDocument, type CocoOpened } from "./coco-document.js";
 import type { RejectMode } from "./coco-edits.js";
-import { locateImage } from "./coco-images.js";
-import { fileNameOf, imageView, queryCoco, type QueryResult } from "./coco-query.js";
+import type { WorkerImage, WorkerPage, WorkerPreview } from "./coco-worker-protocol.js";
 
 /** The view type in package.json's `customEditors`. */
 export const COCO_VIEW_TYPE = "trainset.cocoEditor";
@@ -20,6 +18,8 @@ export const COCO_VIEW_TYPE = "trainset.cocoEditor";
 function rejectMode(): RejectMode {
   return vscode.workspace.getConfiguration("trainset").get<string>("rejectMode") === "remove" ? "remove" : "flag";
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Serves one document to its webviews. */
 class CocoEditorProvider implements vscode.CustomEditorProvider<CocoDocument> {
@@ -29,7 +29,9 @@ class CocoEditorProvider implements vscode.CustomEditorProvider<CocoDocument> {
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): CocoDocument {
-    const document = CocoDocument.open(uri, openContext.backupId);
+    // The worker bundle sits next to extension.cjs (extension/scripts/build.mjs builds both).
+    const workerPath = vscode.Uri.joinPath(this.context.extensionUri, "dist", "coco-worker.cjs").fsPath;
+    const document = CocoDocument.open(uri, openContext.backupId, workerPath);
     // The subscription ends with the document's emitter (disposed in CocoDocument.dispose).
     document.onDidEdit((e) => this.edits.fire(e));
     return document;
@@ -39,54 +41,45 @@ class CocoEditorProvider implements vscode.CustomEditorProvider<CocoDocument> {
     // A run-record annotations/<id>.json shows images/<id>.png of its dataset folder, so the
     // parent folder is a resource root too when the file sits in annotations/.
     const folder = dirname(document.uri.fsPath);
-    const rootFor = (): string => (document.data.kind === "coco" ? folder : dirname(folder));
+    const title = basename(document.uri.fsPath);
     const webview = panel.webview;
     webview.options = webviewOptions(this.context.extensionUri, [vscode.Uri.file(basename(folder) === "annotations" ? dirname(folder) : folder)]);
-    webview.html = webviewHtml(webview, this.context.extensionUri, { title: basename(document.uri.fsPath), script: "coco.js" });
+    webview.html = webviewHtml(webview, this.context.extensionUri, { title, script: "coco.js" });
     const post = (message: Message<CocoToWebview>): Thenable<boolean> => webview.postMessage(message);
-    let cache: { key: string; version: number; result: QueryResult } | undefined;
-    let version = 0;
-    const resolve = (image: Record<string, unknown>): string | null => {
-      const path = locateImage(rootFor(), fileNameOf(image));
-      return path === null ? null : webview.asWebviewUri(vscode.Uri.file(path)).toString();
+    // The worker finds image files; only the webview URI is made here.
+    const view = ({ path, ...image }: WorkerImage): ImageView => ({ ...image, src: path === null ? null : webview.asWebviewUri(vscode.Uri.file(path)).toString() });
+    const page = (p: WorkerPage): CocoPage => ({ ...p, images: p.images.map(view) });
+    let ready = false;
+    let initSent = false;
+    const sendInit = ({ summary, first }: CocoOpened): void => {
+      initSent = true;
+      void post({ type: "init", body: { title, categories: summary.categories, sources: summary.sources, imageCount: summary.imageCount, annotationCount: summary.annotationCount, rejectMode: rejectMode(), first: page(first) } });
     };
-    const query = (filter: CocoFilter): QueryResult => {
-      const key = JSON.stringify(filter);
-      if (cache?.key !== key || cache.version !== version) cache = { key, version, result: queryCoco(document.data, filter) };
-      return cache.result;
+    const sendPreview = ({ images, withBoxes }: WorkerPreview): void => {
+      if (ready && !initSent) void post({ type: "preview", body: { title, images: images.map(view), withBoxes } });
     };
-    const sendInit = (): void => {
-      const model = document.data;
-      const sources = new Set<string>();
-      for (const ann of model.annotationList) sources.add(typeof ann.source === "string" ? ann.source : "unknown");
-      void post({
-        type: "init",
-        body: {
-          title: basename(document.uri.fsPath),
-          categories: model.categories.map((c, i) => ({ id: c["id"] as number | string, name: String(c["name"] ?? c["id"]), color: categoryColor(i) })),
-          sources: [...sources].sort(),
-          imageCount: model.images.length,
-          annotationCount: model.annotationList.length,
-          rejectMode: rejectMode(),
-        },
-      });
+    const fail = (error: unknown): void => {
+      void post({ type: "error", body: { message: messageOf(error) } });
     };
     const disposables: vscode.Disposable[] = [
+      document.onDidPreview(sendPreview),
       document.onDidChangeImages((body) => {
-        version++;
         void post({ type: "changed", body });
       }),
-      document.onDidReset(() => {
-        version++;
-        sendInit();
-      }),
+      document.onDidReset(sendInit),
       webview.onDidReceiveMessage(async (raw: unknown) => {
         if (!isMessage<CocoToHost>(raw, COCO_TO_HOST)) return;
+        if (raw.type === "ready") {
+          ready = true;
+          initSent = false;
+          if (document.opened === undefined && document.preview !== undefined) sendPreview(document.preview);
+          document.loaded.then(sendInit, fail);
+          return;
+        }
         try {
-          await document.loaded;
-          this.handle(raw, document, { post, query, resolve, sendInit });
+          await this.handle(raw, document, { post, page, view });
         } catch (error: unknown) {
-          void post({ type: "error", body: { message: error instanceof Error ? error.message : String(error) } });
+          fail(error);
         }
       }),
     ];
@@ -95,31 +88,27 @@ class CocoEditorProvider implements vscode.CustomEditorProvider<CocoDocument> {
     });
   }
 
-  private handle(message: Message<CocoToHost>, document: CocoDocument, io: { post: (m: Message<CocoToWebview>) => Thenable<boolean>; query: (f: CocoFilter) => QueryResult; resolve: (image: Record<string, unknown>) => string | null; sendInit: () => void }): void {
+  private async handle(message: Exclude<Message<CocoToHost>, { type: "ready" }>, document: CocoDocument, io: { post: (m: Message<CocoToWebview>) => Thenable<boolean>; page: (p: WorkerPage) => CocoPage; view: (image: WorkerImage) => ImageView }): Promise<void> {
     switch (message.type) {
-      case "ready":
-        io.sendInit();
-        return;
       case "query": {
         const { requestId, filter, offset, limit } = message.body;
-        const result = io.query(filter);
-        const images = result.imageIndexes.slice(offset, offset + Math.min(limit, 500)).map((i) => imageView(document.data, i, io.resolve)).filter((v) => v !== null);
-        void io.post({ type: "page", body: { requestId, offset, total: result.imageIndexes.length, images, counts: result.counts, stats: result.stats } });
+        const result = await document.page(filter, offset, limit);
+        void io.post({ type: "page", body: { requestId, ...io.page(result) } });
         return;
       }
       case "getImage": {
-        const index = document.data.images.findIndex((img) => img["id"] === message.body.imageId);
-        void io.post({ type: "image", body: { requestId: message.body.requestId, image: index < 0 ? null : imageView(document.data, index, io.resolve) } });
+        const image = await document.image(message.body.imageId);
+        void io.post({ type: "image", body: { requestId: message.body.requestId, image: image === null ? null : io.view(image) } });
         return;
       }
       case "edit":
-        document.perform(message.body, rejectMode());
+        await document.perform(message.body, rejectMode());
         return;
       case "undo":
-        void vscode.commands.executeCommand("undo");
+        await vscode.commands.executeCommand("undo");
         return;
       case "redo":
-        void vscode.commands.executeCommand("redo");
+        await vscode.commands.executeCommand("redo");
         return;
     }
   }

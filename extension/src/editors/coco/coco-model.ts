@@ -127,6 +127,25 @@ export class CocoModel {
     return (this.byImage.get(key(imageId)) ?? []).map((i) => this.annotations[i]).filter((a): a is CocoAnn => a !== undefined);
   }
 
+  /**
+   * The annotations of each of `imageIds`, in file order. Without a built index this is one pass
+   * over the annotations instead of building the index (the first page of a big file comes sooner).
+   */
+  annotationsOfImages(imageIds: ReadonlyArray<number | string>): Map<number | string, CocoAnn[]> {
+    const found = new Map<Key, CocoAnn[]>(imageIds.map((id) => [key(id), []]));
+    if (!this.indexDirty) {
+      for (const id of imageIds) found.set(key(id), this.annotationsOf(id));
+      return found;
+    }
+    for (const ann of this.annotations) found.get(key(ann.image_id))?.push(ann);
+    return found;
+  }
+
+  /** Builds the indexes by id and by image now, e.g. while the editor is idle after its first page. */
+  buildIndex(): void {
+    this.reindex();
+  }
+
   /** Position of an annotation in the file, or -1. */
   indexOf(id: number | string): number {
     this.reindex();

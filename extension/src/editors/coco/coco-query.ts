@@ -1,5 +1,5 @@
 /** Filtering, live counts and per-category statistics over a {@link CocoModel} (pure). */
-import type { AnnView, CategoryStats, CocoFilter, FilterCounts, ImageView, ReviewStatus } from "../../../../webviews/src/protocol/coco.js";
+import type { AnnView, CategoryStats, CocoFilter, FilterCounts, ReviewStatus } from "../../../../webviews/src/protocol/coco.js";
 import { annConfidence, type CocoAnn, type CocoModel, type RawObject } from "./coco-model.js";
 
 /** The review state of an annotation. */
@@ -71,14 +71,6 @@ export function queryCoco(model: CocoModel, filter: CocoFilter): QueryResult {
 export function annView(ann: CocoAnn): AnnView {
   const b = ann.bbox;
   return { id: ann.id, categoryId: ann.category_id, bbox: Array.isArray(b) && b.length === 4 ? [b[0], b[1], b[2], b[3]] : null, source: annSource(ann), confidence: annConfidence(ann) ?? null, status: annStatus(ann) };
-}
-
-/** The image at `index` with its annotations; `src` from `resolve` (null: not shown). */
-export function imageView(model: CocoModel, index: number, resolve: (image: RawObject) => string | null): ImageView | null {
-  const img = model.images[index];
-  if (img === undefined) return null;
-  const id = img["id"] as number | string;
-  return { index, id, fileName: fileNameOf(img), width: Number(img["width"] ?? 0), height: Number(img["height"] ?? 0), src: resolve(img), annotations: model.annotationsOf(id).map(annView) };
 }
 
 /** An image's `file_name` ("" when it is not a string). */

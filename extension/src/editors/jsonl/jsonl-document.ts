@@ -3,6 +3,9 @@ import * as vscode from "vscode";
 import type { ReviewPatch, JsonlEdit } from "./jsonl-model.js";
 import { JsonlModel } from "./jsonl-model.js";
 
+/** The longest indexing is held back for a webview that never says it is up. */
+const HOLD_MAX_MS = 3000;
+
 /** A JSONL file open in the viewer. */
 export class JsonlDocument implements vscode.CustomDocument {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -16,14 +19,31 @@ export class JsonlDocument implements vscode.CustomDocument {
   readonly onDidIndex = this.indexing.event;
 
   private current: JsonlModel | undefined;
+  private release: (() => void) | undefined;
 
   private constructor(readonly uri: vscode.Uri) {}
 
-  /** Opens `uri` (or its backup) and starts indexing. */
-  static async open(uri: vscode.Uri, backupId: string | undefined): Promise<JsonlDocument> {
+  /**
+   * Opens `uri` (or its backup) and starts indexing. With `holdIndexingAfter`, indexing stops
+   * once that many lines are indexed until {@link resumeIndexing} (or HOLD_MAX_MS): the viewer
+   * calls it once its webview is up, so the index of a big file does not take the CPU from the
+   * webview's start.
+   */
+  static async open(uri: vscode.Uri, backupId: string | undefined, options: { holdIndexingAfter?: number } = {}): Promise<JsonlDocument> {
     const document = new JsonlDocument(uri);
-    document.current = await document.load(backupId === undefined ? uri.fsPath : vscode.Uri.parse(backupId).fsPath);
+    let hold: { hold: Promise<void>; holdAfterLines: number } | undefined;
+    if (options.holdIndexingAfter !== undefined) {
+      hold = { hold: new Promise((resolve) => (document.release = resolve)), holdAfterLines: options.holdIndexingAfter };
+      setTimeout(() => document.resumeIndexing(), HOLD_MAX_MS);
+    }
+    document.current = await document.load(backupId === undefined ? uri.fsPath : vscode.Uri.parse(backupId).fsPath, hold);
     return document;
+  }
+
+  /** Lets indexing go on past the hold (see {@link open}); idempotent. */
+  resumeIndexing(): void {
+    this.release?.();
+    this.release = undefined;
   }
 
   /** The open model. */
@@ -32,8 +52,8 @@ export class JsonlDocument implements vscode.CustomDocument {
     return this.current;
   }
 
-  private async load(path: string): Promise<JsonlModel> {
-    const model = await JsonlModel.open(path, () => this.indexing.fire({ lines: model.index.available, done: false }));
+  private async load(path: string, hold?: { hold: Promise<void>; holdAfterLines: number }): Promise<JsonlModel> {
+    const model = await JsonlModel.open(path, { onProgress: () => this.indexing.fire({ lines: model.index.available, done: false }), ...hold });
     void model.indexed.then((index) => this.indexing.fire({ lines: index.count, done: true }));
     return model;
   }
@@ -82,6 +102,7 @@ export class JsonlDocument implements vscode.CustomDocument {
 
   /** Closes the file and the emitters. */
   dispose(): void {
+    this.resumeIndexing();
     void this.model.close().catch(() => undefined);
     this.changed.dispose();
     this.editsMade.dispose();

@@ -7,16 +7,24 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import * as vscode from "vscode";
 import { isMessage, type Message } from "../../../../webviews/src/protocol/messages.js";
-import { JSONL_TO_HOST, type JsonlToHost, type JsonlToWebview, type RowView } from "../../../../webviews/src/protocol/jsonl.js";
-import { webviewHtml, webviewOptions } from "../../webview/webview-html.js";
+import { JSONL_TO_HOST, type JsonlInit, type JsonlPage, type JsonlToHost, type JsonlToWebview, type RowView } from "../../../../webviews/src/protocol/jsonl.js";
+import { webviewOptions } from "../../webview/webview-html.js";
 import { isInside } from "../coco/coco-images.js";
 import { COCO_VIEW_TYPE } from "../coco/coco-editor-provider.js";
 import { JsonlDocument } from "./jsonl-document.js";
+import { jsonlHtml } from "./jsonl-html.js";
 
 /** The view type in package.json's `customEditors`. */
 export const JSONL_VIEW_TYPE = "trainset.jsonlViewer";
 
 const IMAGE = /\.(png|jpe?g|gif|webp|bmp)$/i;
+/** Rows of the page embedded in the HTML (the webview's page size). */
+const FIRST_PAGE = 200;
+/**
+ * How long the page may wait for the first lines to be indexed before it is sent without them
+ * (the first chunk is 256 KB, so this only matters for very long lines or a slow disk).
+ */
+const FIRST_PAGE_WAIT_MS = 300;
 
 /** Thumbnails for a row's string fields that name an image inside `root`. */
 function thumbsOf(text: string, root: string, webview: vscode.Webview): Record<string, string> {
@@ -36,6 +44,29 @@ function thumbsOf(text: string, root: string, webview: vscode.Webview): Record<s
   return out;
 }
 
+/** The document's {@link JsonlInit} without a page. */
+function initOf(document: JsonlDocument): Omit<JsonlInit, "page"> {
+  const name = basename(document.uri.fsPath);
+  return { title: name, manifest: name === "manifest.jsonl", progress: { lines: document.model.index.available, done: document.model.index.done } };
+}
+
+/** The first page of lines, as soon as it is indexed; null when it is not within FIRST_PAGE_WAIT_MS (the webview then asks). */
+async function firstPage(document: JsonlDocument, thumbs: (text: string) => Record<string, string>): Promise<JsonlPage | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), FIRST_PAGE_WAIT_MS)));
+  try {
+    const texts = await Promise.race([document.model.firstLines(FIRST_PAGE), late]);
+    if (texts === null || texts.length === 0) return null;
+    const total = document.model.index.available;
+    return { offset: 0, total, rows: texts.map((text, i) => ({ line: i + 1, text, thumbs: thumbs(text) })) };
+  } catch {
+    // An unreadable file: the webview asks for the page and shows the error it gets.
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 class JsonlEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> {
   private readonly edits = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<JsonlDocument>>();
   readonly onDidChangeCustomDocument = this.edits.event;
@@ -43,22 +74,25 @@ class JsonlEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<JsonlDocument> {
-    const document = await JsonlDocument.open(uri, openContext.backupId);
+    const document = await JsonlDocument.open(uri, openContext.backupId, { holdIndexingAfter: FIRST_PAGE });
     document.onDidEdit((e) => this.edits.fire(e));
     return document;
   }
 
-  resolveCustomEditor(document: JsonlDocument, panel: vscode.WebviewPanel): void {
+  async resolveCustomEditor(document: JsonlDocument, panel: vscode.WebviewPanel): Promise<void> {
     const root = dirname(document.uri.fsPath);
     const webview = panel.webview;
     webview.options = webviewOptions(this.context.extensionUri, [vscode.Uri.file(root)]);
-    webview.html = webviewHtml(webview, this.context.extensionUri, { title: basename(document.uri.fsPath), script: "jsonl.js" });
     const post = (message: Message<JsonlToWebview>): Thenable<boolean> => webview.postMessage(message);
     let view: { key: string; lines: Promise<number[]> } | undefined;
+    // The HTML carries the first page as it was when the editor opened: a webview that loads
+    // the HTML again after an edit (a reload) is told to drop it.
+    let editedSinceHtml = false;
     const disposables = [
       document.onDidIndex((body) => void post({ type: "progress", body })),
       document.onDidChangeContent(() => {
         view = undefined;
+        editedSinceHtml = true;
         void post({ type: "changed", body: null });
       }),
       webview.onDidReceiveMessage(async (raw: unknown) => {
@@ -67,8 +101,10 @@ class JsonlEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> 
           const message = raw;
           switch (message.type) {
             case "ready":
-              await post({ type: "init", body: { title: basename(document.uri.fsPath), manifest: basename(document.uri.fsPath) === "manifest.jsonl" } });
-              await post({ type: "progress", body: { lines: document.model.index.available, done: document.model.index.done } });
+              // The first page is on screen: index the rest of the file now.
+              document.resumeIndexing();
+              await post({ type: "init", body: { ...initOf(document), page: null } });
+              if (editedSinceHtml) await post({ type: "changed", body: null });
               return;
             case "query": {
               const { requestId, search, brokenOnly, offset, limit } = message.body;
@@ -117,9 +153,16 @@ class JsonlEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> 
         }
       }),
     ];
+    let disposed = false;
     panel.onDidDispose(() => {
+      disposed = true;
+      document.resumeIndexing();
       for (const d of disposables) d.dispose();
     });
+    // The first page goes into the HTML itself, so the table is drawn as the page loads.
+    const page = await firstPage(document, (text) => thumbsOf(text, root, webview));
+    const html = await jsonlHtml(webview, this.context.extensionUri, { ...initOf(document), page });
+    if (!disposed) webview.html = html;
   }
 
   async saveCustomDocument(document: JsonlDocument): Promise<void> {

@@ -42,23 +42,34 @@ export function reviewLine(text: string, patch: ReviewPatch): string | null {
   return JSON.stringify(next);
 }
 
+/** Options of {@link JsonlModel.open}. */
+export interface JsonlModelOptions {
+  /** Called after each indexed chunk with the lines indexed so far (default: nothing). */
+  onProgress?: (lines: number) => void;
+  /** Indexing waits for it once `holdAfterLines` lines are indexed (default: no wait), as in `indexLines`. */
+  hold?: Promise<void>;
+  /** Lines to index before `hold` is awaited (default 0: after the first chunk). */
+  holdAfterLines?: number;
+}
+
 /** An open JSONL file. */
 export class JsonlModel {
   readonly index = new LineIndex();
   readonly indexed: Promise<LineIndex>;
   private overlay = new Map<number, string>();
+  private readonly stop = new AbortController();
 
   private constructor(
     readonly path: string,
     private handle: FileHandle,
-    onProgress: (lines: number) => void,
+    options: JsonlModelOptions,
   ) {
-    this.indexed = indexLines(path, this.index, { onProgress });
+    this.indexed = indexLines(path, this.index, { ...options, signal: this.stop.signal });
   }
 
   /** Opens `path` and starts indexing it. */
-  static async open(path: string, onProgress: (lines: number) => void = () => undefined): Promise<JsonlModel> {
-    return new JsonlModel(path, await open(path, "r"), onProgress);
+  static async open(path: string, options: JsonlModelOptions = {}): Promise<JsonlModel> {
+    return new JsonlModel(path, await open(path, "r"), options);
   }
 
   /** Lines `[from, to)` (0-based) with edits applied. */
@@ -66,6 +77,15 @@ export class JsonlModel {
     const end = Math.min(to, this.index.available);
     const texts = await readLineRange(this.handle, this.index, from, end);
     return texts.map((t, i) => this.overlay.get(from + i) ?? t);
+  }
+
+  /**
+   * The first `count` lines (edits applied) as soon as they are indexed, without waiting for the
+   * rest of the file: what the viewer shows first.
+   */
+  async firstLines(count: number): Promise<string[]> {
+    await Promise.race([this.index.whenAvailable(count), this.indexed]);
+    return this.lines(0, count);
   }
 
   /** 0-based lines whose text contains `needle` (case-insensitive), or that are not JSON with `brokenOnly`. */
@@ -119,8 +139,9 @@ export class JsonlModel {
     });
   }
 
-  /** Closes the file. */
+  /** Stops indexing and closes the file. */
   async close(): Promise<void> {
+    this.stop.abort();
     await this.handle.close();
   }
 

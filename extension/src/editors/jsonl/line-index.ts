@@ -14,6 +14,14 @@ export interface IndexLinesOptions {
   onProgress?: (lines: number) => void;
   /** Stops early when aborted. */
   signal?: AbortSignal;
+  /**
+   * Awaited once, after the first chunk that completes `holdAfterLines` lines (default: none):
+   * holds the rest of the file back, e.g. while the first page is shown, so indexing does not
+   * compete for the CPU with the editor's start.
+   */
+  hold?: Promise<void>;
+  /** Lines to index before `hold` is awaited (default 0: after the first chunk). */
+  holdAfterLines?: number;
 }
 
 /** Start offsets of every line, plus the file's size (a final line without "\n" counts). */
@@ -24,6 +32,7 @@ export class LineIndex {
   done = false;
   /** The file ends with "\n" (the last line's range stops before it). */
   trailingNewline = false;
+  private waiters: Array<{ lines: number; wake: () => void }> = [];
 
   /** Adds a line starting at `offset`. */
   push(offset: number): void {
@@ -38,6 +47,21 @@ export class LineIndex {
   /** Lines that can be read now: all once done, else all but the one still being read. */
   get available(): number {
     return this.done ? this.count : Math.max(0, this.count - 1);
+  }
+
+  /** Resolves once `lines` lines can be read, or once the whole file is indexed. */
+  whenAvailable(lines: number): Promise<void> {
+    if (this.done || this.available >= lines) return Promise.resolve();
+    return new Promise((wake) => this.waiters.push({ lines, wake }));
+  }
+
+  /** Wakes the waiters that can go on (the indexer calls it after each chunk and at the end). */
+  notify(): void {
+    this.waiters = this.waiters.filter((w) => {
+      if (!this.done && this.available < w.lines) return true;
+      w.wake();
+      return false;
+    });
   }
 
   /** Byte range `[start, end)` of line `i` (0-based), without its "\n". */
@@ -55,6 +79,7 @@ export async function indexLines(path: string, index: LineIndex, options: IndexL
     const buffer = Buffer.allocUnsafe(CHUNK);
     let position = 0;
     let atLineStart = true;
+    let hold = options.hold;
     for (;;) {
       if (options.signal?.aborted === true) break;
       const { bytesRead } = await handle.read(buffer, 0, position === 0 ? FIRST_CHUNK : CHUNK, position);
@@ -72,14 +97,21 @@ export async function indexLines(path: string, index: LineIndex, options: IndexL
       position += bytesRead;
       index.size = position;
       index.trailingNewline = atLineStart;
+      index.notify();
       options.onProgress?.(index.count);
-      // Let the extension host answer other requests between chunks.
-      await new Promise((resolve) => setImmediate(resolve));
+      if (hold !== undefined && index.available >= (options.holdAfterLines ?? 0)) {
+        await hold;
+        hold = undefined;
+      } else {
+        // Let the extension host answer other requests between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   } finally {
     await handle.close();
   }
   index.done = true;
+  index.notify();
   return index;
 }
 

@@ -97,6 +97,8 @@ non-anonymised media, or has a path (symlinks included) that escapes the folder.
   --scrypt-work-factor N  log2 of scrypt's cost for passphrases (default 18, as age)
   --library FILE          the video library the export came from (confirms anonymisation validation)
   --table FILE            the annotation table inside the export (default annotations.csv/json)
+  --sync                  return only once the bundle is on disk (fsync; default: like tar and age, the
+                          system writes it back later; the rename still makes it appear only whole)
   --store DIR             audit-log store (default $TRAINSET_STORE or .trainset/)
   --user NAME             who, for the audit log (default: the OS user)
   --json                  print a machine-readable result (errors too, as {"ok":false,...})
@@ -123,6 +125,7 @@ export const bundleCommand: CliCommand = {
         "scrypt-work-factor": { type: "string" },
         library: { type: "string" },
         table: { type: "string" },
+        sync: { type: "boolean" },
         store: { type: "string" },
         user: { type: "string" },
         json: { type: "boolean" },
@@ -148,7 +151,7 @@ export const bundleCommand: CliCommand = {
       } else sealing = { recipients };
       const source = values.library === undefined ? undefined : await FileVideoSource.open(resolve(io.cwd, values.library));
       const r = await withProgressBar(io, values.quiet === true || values.json === true, (onProgress) =>
-        createBundle(exportDir, out, { sealing, signal: io.signal, onProgress, ...(source === undefined ? {} : { source }), ...(values.table === undefined ? {} : { table: values.table }) }),
+        createBundle(exportDir, out, { sealing, signal: io.signal, onProgress, durable: values.sync === true, ...(source === undefined ? {} : { source }), ...(values.table === undefined ? {} : { table: values.table }) }),
       );
       return { result: r, audit: { manifestSha256: r.manifestSha256, files: r.files, bytes: r.bytes } };
     });

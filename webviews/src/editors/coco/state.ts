@@ -1,11 +1,16 @@
 /** Shared state of the box editor webview: categories, filter, page cache. */
-import type { CocoFilter, CocoToWebview, ImageView } from "../../protocol/coco.js";
+import { COCO_PAGE_SIZE, type CocoFilter, type CocoToWebview, type ImageView } from "../../protocol/coco.js";
 
 /** What `init` told the webview. */
 export type InitInfo = CocoToWebview["init"];
 
-/** Images per page request. */
-export const PAGE_SIZE = 120;
+/** Images per page request (the host sends the first page of this size with `init`). */
+export const PAGE_SIZE = COCO_PAGE_SIZE;
+
+/** True when `filter` shows everything (the first page sent with `init` is for this filter). */
+export function isDefaultFilter(filter: CocoFilter): boolean {
+  return filter.categories.length === 0 && filter.sources.length === 0 && filter.statuses.length === 0 && filter.minConfidence <= 0 && filter.maxConfidence >= 1;
+}
 
 /** The webview's state. */
 export class EditorState {

@@ -1,6 +1,6 @@
 /** The JSONL viewer webview: virtualized table, search, broken lines, cell details, review marks. */
 import { connectHost, el } from "../../shared/host.js";
-import { JSONL_TO_WEBVIEW, type JsonlToHost, type JsonlToWebview, type RowView } from "../../protocol/jsonl.js";
+import { JSONL_INIT_ELEMENT, JSONL_TO_WEBVIEW, type JsonlInit, type JsonlPage, type JsonlProgress, type JsonlToHost, type JsonlToWebview, type RowView } from "../../protocol/jsonl.js";
 import { cellText, inferColumns, parseRow } from "./table.js";
 
 const ROW = 28;
@@ -52,33 +52,16 @@ const host = connectHost<JsonlToHost, JsonlToWebview>(JSONL_TO_WEBVIEW, (message
   switch (message.type) {
     case "init":
       manifest = message.body.manifest;
+      progress(message.body.progress);
       return;
     case "progress":
-      indexed = message.body.lines;
-      done = message.body.done;
-      if (search.value === "" && !broken.checked) {
-        total = indexed;
-        render();
-      }
-      status();
+      progress(message.body);
       return;
     case "page": {
       const req = pending.get(message.body.requestId);
       pending.delete(message.body.requestId);
       if (req === undefined || req.generation !== generation) return;
-      const first = pages.size === 0 && message.body.rows.length > 0;
-      // A short page while the index still grows is asked for again later.
-      if (message.body.rows.length < PAGE && !done) requested.delete(req.page);
-      if (message.body.rows.length === 0) return;
-      pages.set(req.page, message.body.rows);
-      total = Math.max(message.body.total, search.value === "" && !broken.checked ? indexed : 0);
-      for (const row of message.body.rows) {
-        const parsed = parseRow(row.text);
-        if (parsed.ok && columns.length < 40) inferColumns(columns, parsed.value);
-      }
-      render(true);
-      status();
-      if (first && document.body.dataset["firstPageMs"] === undefined) document.body.dataset["firstPageMs"] = String(Math.round(performance.now()));
+      accept(req.page, message.body);
       return;
     }
     case "changed":
@@ -89,6 +72,33 @@ const host = connectHost<JsonlToHost, JsonlToWebview>(JSONL_TO_WEBVIEW, (message
       return;
   }
 });
+
+function progress(body: JsonlProgress): void {
+  indexed = body.lines;
+  done = body.done;
+  if (search.value === "" && !broken.checked) {
+    total = indexed;
+    render();
+  }
+  status();
+}
+
+/** Takes page number `page` of the current view (from a `page` reply, or embedded in the HTML). */
+function accept(page: number, body: JsonlPage): void {
+  const first = pages.size === 0 && body.rows.length > 0;
+  // A short page while the index still grows is asked for again later.
+  if (body.rows.length < PAGE && !done) requested.delete(page);
+  if (body.rows.length === 0) return;
+  pages.set(page, body.rows);
+  total = Math.max(body.total, search.value === "" && !broken.checked ? indexed : 0);
+  for (const row of body.rows) {
+    const parsed = parseRow(row.text);
+    if (parsed.ok && columns.length < 40) inferColumns(columns, parsed.value);
+  }
+  render(true);
+  status();
+  if (first && document.body.dataset["firstPageMs"] === undefined) document.body.dataset["firstPageMs"] = String(Math.round(performance.now()));
+}
 
 function reset(): void {
   pages.clear();
@@ -110,10 +120,28 @@ function rowAt(pos: number): RowView | undefined {
 }
 
 function status(): void {
-  info.textContent = `${total.toLocaleString("en")} rows${done ? "" : ` (indexing: ${indexed.toLocaleString("en")} lines)`}`;
+  info.textContent = `${total.toLocaleString("en")} rows${done ? "" : ` (indexing… ${indexed.toLocaleString("en")} lines so far)`}`;
 }
 
 const drawn = new Map<number, HTMLElement>();
+
+// VS Code shows a new webview frame once its page has loaded: thumbnails of the first page get
+// their source after that, so they never hold the table back.
+let loaded = document.readyState === "complete";
+const waiting: Array<[HTMLImageElement, string]> = [];
+function showImages(): void {
+  loaded = true;
+  for (const [img, src] of waiting.splice(0)) img.src = src;
+}
+window.addEventListener("load", showImages);
+setTimeout(showImages, 300);
+
+function image(src: string, alt: string): HTMLImageElement {
+  const img = el("img", { loading: "lazy", alt });
+  if (loaded) img.src = src;
+  else waiting.push([img, src]);
+  return img;
+}
 
 function render(full = false): void {
   spacer.style.height = `${total * ROW}px`;
@@ -145,7 +173,7 @@ function render(full = false): void {
       node.append(el("div", { class: "c r" }, `${v["reviewed"] === true ? "✓ " : ""}${mark}`));
       for (const c of columns) {
         const thumb = row.thumbs[c];
-        node.append(thumb !== undefined ? el("div", { class: "c", title: cellText(parsed.value, c) }, el("img", { src: thumb, loading: "lazy", alt: c })) : el("div", { class: "c", title: cellText(parsed.value, c) }, cellText(parsed.value, c)));
+        node.append(thumb !== undefined ? el("div", { class: "c", title: cellText(parsed.value, c) }, image(thumb, c)) : el("div", { class: "c", title: cellText(parsed.value, c) }, cellText(parsed.value, c)));
       }
     }
     node.addEventListener("click", () => select(pos));
@@ -208,5 +236,18 @@ window.addEventListener("keydown", (e) => {
   if (handled) e.preventDefault();
 });
 
+// The host embeds the first page in the HTML: draw it now, before any message.
+const embedded = document.getElementById(JSONL_INIT_ELEMENT)?.textContent;
+if (embedded !== undefined && embedded !== null && embedded !== "") {
+  const init = JSON.parse(embedded) as JsonlInit;
+  manifest = init.manifest;
+  indexed = init.progress.lines;
+  done = init.progress.done;
+  total = indexed;
+  if (init.page !== null) {
+    requested.add(0);
+    accept(0, init.page);
+  }
+}
 host.post("ready", null);
-request(0);
+if (!pages.has(0)) request(0);
