@@ -39,7 +39,18 @@ async function runCell(page: Page, text: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   await cell.hover({ timeout: 5000 }).catch(() => undefined);
-  await button.click();
+  if (await button.isVisible()) {
+    await button.click();
+    return;
+  }
+  // The toolbar can stay hidden (a panel over the cell, or the hover lost to a re-render): focus
+  // the cell's editor instead and run it with the command palette, as a user would.
+  await runCommand(page, "View: Hide Panel").catch(() => undefined);
+  // With no panel open the command is not offered and the quick pick stays open: close it.
+  if (await page.locator(".quick-input-widget").isVisible()) await page.keyboard.press("Escape");
+  await cell.scrollIntoViewIfNeeded({ timeout: 5000 }).catch(() => undefined);
+  await cell.locator(".monaco-editor .view-lines").first().click({ timeout: 30_000 });
+  await runCommand(page, "Notebook: Execute Cell");
 }
 
 describe("VS Code extension in code-server (e2e)", function () {

@@ -3,7 +3,7 @@
  * that is renamed into place on commit. Only ciphertext ever reaches the disk. Plaintext is
  * gathered (files read straight into it) into 4 MiB batches that go to a hash worker (SHA-256 of
  * tracked files), which hands each one on to a seal worker (see seal-worker.ts) that writes it on
- * the thread pool while it seals the next: the stages overlap, no batch is copied, and at most 2n+2
+ * the thread pool while it seals the next: the stages overlap, no batch is copied, and at most n+2
  * batches are in flight (n seal workers) until written, so memory stays bounded.
  */
 import { randomBytes } from "node:crypto";
@@ -54,13 +54,16 @@ export interface SealedWriter {
 
 const BATCH = 64 * STREAM_CHUNK;
 /**
- * Seal workers: ChaCha20-Poly1305 is the slowest stage, so it gets more threads where there are
- * cores to spare (each costs ~50 MB of RSS: an isolate and its garbage of 64 KiB cipher outputs).
+ * Seal workers: ChaCha20-Poly1305 is the slowest stage. Two even on two cores: one seal worker
+ * stalled the pipeline whenever it waited on a write or lost its core (2 GB on 2 cores: 8.2-8.6 s
+ * with one, 5.4-6.2 s with two); three where there are cores to spare. Each costs an isolate and
+ * the garbage of its 64 KiB cipher outputs.
  */
-const SEALERS = Math.max(1, Math.min(3, availableParallelism() - 3));
+const SEALERS = availableParallelism() >= 6 ? 3 : 2;
 /** Flush written ciphertext to disk in the background this often, so the final fsync is short. */
 const SYNC_EVERY = 256 << 20;
-const IN_FLIGHT = 2 * SEALERS + 2;
+/** Batches read but not yet written: enough to keep every stage busy, few enough to bound memory. */
+const IN_FLIGHT = SEALERS + 2;
 
 type WorkerReply = { type: "sealed"; buffer: ArrayBuffer } | { type: "written"; written: number } | { type: "hashed"; digests: Array<[number, string]>; buffer?: ArrayBuffer } | { type: "error"; message: string };
 /** Hash operations in batch order: update track with [start, start+length), or finish track. */
