@@ -8,12 +8,11 @@
  * Run as a module by the bench runner; run as a script (`node bench/coco.ts load|separate <file>`
  * after compiling, or through tsx) it is the trainset side of the measurement.
  */
-import { once } from "node:events";
-import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { formatSeconds, median, runMeasured, SYSTEM_PYTHON, type BenchEntry, type BenchRow, type MeasuredRun } from "./harness.js";
+import { formatSeconds, median, runMeasured, SYSTEM_PYTHON, writeStreamed, type BenchEntry, type BenchRow, type MeasuredRun } from "./harness.js";
 import { seededRandom } from "trainset";
 
 const GENERATOR_VERSION = 1;
@@ -32,78 +31,66 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
 /** Writes the synthetic COCO train file (≈ COCO 2017 train without long polygons). */
 async function generateCoco(path: string, images: number, boxes: number): Promise<void> {
   const rand = seededRandom(2017);
-  const tmp = `${path}.tmp`;
-  const out = createWriteStream(tmp);
-  let buffered = "";
-  const write = async (text: string): Promise<void> => {
-    buffered += text;
-    if (buffered.length > 1 << 20) {
-      if (!out.write(buffered)) await once(out, "drain");
-      buffered = "";
+  await writeStreamed(path, async (write) => {
+    await write('{"info": {"description": "COCO 2017 Dataset (synthetic, trainset bench)", "url": "http://cocodataset.org", "version": "1.0", "year": 2017, "contributor": "COCO Consortium", "date_created": "2017/09/01"}, "licenses": [');
+    for (let l = 1; l <= 8; l++) {
+      await write(`${l > 1 ? ", " : ""}{"url": "http://creativecommons.org/licenses/by-nc-sa/2.0/", "id": ${l}, "name": "Attribution-NonCommercial-ShareAlike License ${l}"}`);
     }
-  };
-  await write('{"info": {"description": "COCO 2017 Dataset (synthetic, trainset bench)", "url": "http://cocodataset.org", "version": "1.0", "year": 2017, "contributor": "COCO Consortium", "date_created": "2017/09/01"}, "licenses": [');
-  for (let l = 1; l <= 8; l++) {
-    await write(`${l > 1 ? ", " : ""}{"url": "http://creativecommons.org/licenses/by-nc-sa/2.0/", "id": ${l}, "name": "Attribution-NonCommercial-ShareAlike License ${l}"}`);
-  }
-  await write('], "images": [');
-  const imageIds: number[] = [];
-  const sizes: Array<[number, number]> = [];
-  for (let i = 0; i < images; i++) {
-    const id = 9 + Math.floor(i * 4.9) + Math.floor(rand() * 4);
-    const width = rand() < 0.7 ? 640 : 426 + Math.floor(rand() * 214);
-    const height = rand() < 0.6 ? 480 : 320 + Math.floor(rand() * 320);
-    imageIds.push(id);
-    sizes.push([width, height]);
-    const name = String(id).padStart(12, "0");
-    const day = 1 + Math.floor(rand() * 28);
-    const image =
-      `{"license": ${1 + Math.floor(rand() * 8)}, "file_name": "${name}.jpg", "coco_url": "http://images.cocodataset.org/train2017/${name}.jpg", ` +
-      `"height": ${height}, "width": ${width}, "date_captured": "2013-11-${String(day).padStart(2, "0")} 1${Math.floor(rand() * 10)}:${String(Math.floor(rand() * 60)).padStart(2, "0")}:${String(Math.floor(rand() * 60)).padStart(2, "0")}", ` +
-      `"flickr_url": "http://farm${1 + Math.floor(rand() * 9)}.staticflickr.com/${Math.floor(rand() * 9000)}/${Math.floor(rand() * 1e10)}_${Math.floor(rand() * 1e8).toString(16)}_z.jpg", "id": ${id}}`;
-    await write((i === 0 ? "" : ", ") + image);
-  }
-  await write('], "annotations": [');
-  let annId = 1000;
-  for (let a = 0; a < boxes; a++) {
-    const imageIndex = Math.floor((a / boxes) * images);
-    const [width, height] = sizes[imageIndex] ?? [640, 480];
-    const w = round2(4 + rand() * (width / 2));
-    const h = round2(4 + rand() * (height / 2));
-    const x = round2(rand() * (width - w));
-    const y = round2(rand() * (height - h));
-    const category = CATEGORY_IDS[Math.floor(rand() * CATEGORY_IDS.length)] ?? 1;
-    annId += 1 + Math.floor(rand() * 3);
-    const crowd = rand() < 0.01;
-    let segmentation: string;
-    let area: number;
-    if (crowd) {
-      const counts: number[] = [];
-      for (let c = 0; c < 12; c++) counts.push(Math.floor(rand() * 400));
-      segmentation = `{"counts": [${counts.join(", ")}], "size": [${height}, ${width}]}`;
-      area = round2(w * h * 0.6);
-    } else {
-      // A short polygon inside the box (COCO's are longer; this keeps the file near 300 MB).
-      const points: number[] = [];
-      const n = 4 + Math.floor(rand() * 3);
-      for (let p = 0; p < n; p++) points.push(round2(x + rand() * w), round2(y + rand() * h));
-      segmentation = `[[${points.join(", ")}]]`;
-      area = round2(w * h * (0.4 + rand() * 0.5));
+    await write('], "images": [');
+    const imageIds: number[] = [];
+    const sizes: Array<[number, number]> = [];
+    for (let i = 0; i < images; i++) {
+      const id = 9 + Math.floor(i * 4.9) + Math.floor(rand() * 4);
+      const width = rand() < 0.7 ? 640 : 426 + Math.floor(rand() * 214);
+      const height = rand() < 0.6 ? 480 : 320 + Math.floor(rand() * 320);
+      imageIds.push(id);
+      sizes.push([width, height]);
+      const name = String(id).padStart(12, "0");
+      const day = 1 + Math.floor(rand() * 28);
+      const image =
+        `{"license": ${1 + Math.floor(rand() * 8)}, "file_name": "${name}.jpg", "coco_url": "http://images.cocodataset.org/train2017/${name}.jpg", ` +
+        `"height": ${height}, "width": ${width}, "date_captured": "2013-11-${String(day).padStart(2, "0")} 1${Math.floor(rand() * 10)}:${String(Math.floor(rand() * 60)).padStart(2, "0")}:${String(Math.floor(rand() * 60)).padStart(2, "0")}", ` +
+        `"flickr_url": "http://farm${1 + Math.floor(rand() * 9)}.staticflickr.com/${Math.floor(rand() * 9000)}/${Math.floor(rand() * 1e10)}_${Math.floor(rand() * 1e8).toString(16)}_z.jpg", "id": ${id}}`;
+      await write((i === 0 ? "" : ", ") + image);
     }
-    const ann =
-      `{"segmentation": ${segmentation}, "area": ${area}, "iscrowd": ${crowd ? 1 : 0}, "image_id": ${imageIds[imageIndex] ?? 9}, ` +
-      `"bbox": [${x}, ${y}, ${w}, ${h}], "category_id": ${category}, "id": ${annId}}`;
-    await write((a === 0 ? "" : ", ") + ann);
-  }
-  await write('], "categories": [');
-  for (let c = 0; c < CATEGORY_IDS.length; c++) {
-    await write(`${c === 0 ? "" : ", "}{"supercategory": "${SUPERCATEGORIES[c % SUPERCATEGORIES.length] ?? "thing"}", "id": ${CATEGORY_IDS[c] ?? 0}, "name": "category_${c}"}`);
-  }
-  await write("]}\n");
-  out.write(buffered);
-  out.end();
-  await once(out, "finish");
-  await rename(tmp, path);
+    await write('], "annotations": [');
+    let annId = 1000;
+    for (let a = 0; a < boxes; a++) {
+      const imageIndex = Math.floor((a / boxes) * images);
+      const [width, height] = sizes[imageIndex] ?? [640, 480];
+      const w = round2(4 + rand() * (width / 2));
+      const h = round2(4 + rand() * (height / 2));
+      const x = round2(rand() * (width - w));
+      const y = round2(rand() * (height - h));
+      const category = CATEGORY_IDS[Math.floor(rand() * CATEGORY_IDS.length)] ?? 1;
+      annId += 1 + Math.floor(rand() * 3);
+      const crowd = rand() < 0.01;
+      let segmentation: string;
+      let area: number;
+      if (crowd) {
+        const counts: number[] = [];
+        for (let c = 0; c < 12; c++) counts.push(Math.floor(rand() * 400));
+        segmentation = `{"counts": [${counts.join(", ")}], "size": [${height}, ${width}]}`;
+        area = round2(w * h * 0.6);
+      } else {
+        // A short polygon inside the box (COCO's are longer; this keeps the file near 300 MB).
+        const points: number[] = [];
+        const n = 4 + Math.floor(rand() * 3);
+        for (let p = 0; p < n; p++) points.push(round2(x + rand() * w), round2(y + rand() * h));
+        segmentation = `[[${points.join(", ")}]]`;
+        area = round2(w * h * (0.4 + rand() * 0.5));
+      }
+      const ann =
+        `{"segmentation": ${segmentation}, "area": ${area}, "iscrowd": ${crowd ? 1 : 0}, "image_id": ${imageIds[imageIndex] ?? 9}, ` +
+        `"bbox": [${x}, ${y}, ${w}, ${h}], "category_id": ${category}, "id": ${annId}}`;
+      await write((a === 0 ? "" : ", ") + ann);
+    }
+    await write('], "categories": [');
+    for (let c = 0; c < CATEGORY_IDS.length; c++) {
+      await write(`${c === 0 ? "" : ", "}{"supercategory": "${SUPERCATEGORIES[c % SUPERCATEGORIES.length] ?? "thing"}", "id": ${CATEGORY_IDS[c] ?? 0}, "name": "category_${c}"}`);
+    }
+    await write("]}\n");
+  });
 }
 
 interface SideResult {

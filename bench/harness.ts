@@ -4,7 +4,9 @@
  * for Node and Python.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { once } from "node:events";
+import { createWriteStream, existsSync } from "node:fs";
+import { rename } from "node:fs/promises";
 
 /** What an entry gets from the runner. */
 export interface BenchContext {
@@ -87,4 +89,22 @@ export function median(values: readonly number[]): number {
 /** "1.23 s", "456 ms". */
 export function formatSeconds(seconds: number): string {
   return seconds >= 1 ? `${seconds.toFixed(2)} s` : `${(seconds * 1000).toFixed(0)} ms`;
+}
+
+/** Streams text blocks (buffered to ~1 MB writes) to `path` through a temp file, renamed when complete. */
+export async function writeStreamed(path: string, produce: (write: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const out = createWriteStream(tmp);
+  let buffered = "";
+  const write = async (text: string): Promise<void> => {
+    buffered += text;
+    if (buffered.length > 1 << 20) {
+      if (!out.write(buffered)) await once(out, "drain");
+      buffered = "";
+    }
+  };
+  await produce(write);
+  out.end(buffered);
+  await once(out, "finish");
+  await rename(tmp, path);
 }

@@ -11,7 +11,8 @@ import { JSONL_TO_HOST, type JsonlInit, type JsonlPage, type JsonlToHost, type J
 import { webviewOptions } from "../../webview/webview-html.js";
 import { isInside } from "../coco/coco-images.js";
 import { COCO_VIEW_TYPE } from "../coco/coco-editor-provider.js";
-import { JsonlDocument } from "./jsonl-document.js";
+import { JsonlBackedEditorProvider, registerJsonlBackedEditor } from "./jsonl-backed-provider.js";
+import type { JsonlDocument } from "./jsonl-document.js";
 import { jsonlHtml } from "./jsonl-html.js";
 
 /** The view type in package.json's `customEditors`. */
@@ -67,16 +68,9 @@ async function firstPage(document: JsonlDocument, thumbs: (text: string) => Reco
   }
 }
 
-class JsonlEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> {
-  private readonly edits = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<JsonlDocument>>();
-  readonly onDidChangeCustomDocument = this.edits.event;
-
-  constructor(private readonly context: vscode.ExtensionContext) {}
-
-  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<JsonlDocument> {
-    const document = await JsonlDocument.open(uri, openContext.backupId, { holdIndexingAfter: FIRST_PAGE });
-    document.onDidEdit((e) => this.edits.fire(e));
-    return document;
+class JsonlEditorProvider extends JsonlBackedEditorProvider {
+  constructor(context: vscode.ExtensionContext) {
+    super(context, { holdIndexingAfter: FIRST_PAGE });
   }
 
   async resolveCustomEditor(document: JsonlDocument, panel: vscode.WebviewPanel): Promise<void> {
@@ -164,31 +158,9 @@ class JsonlEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> 
     const html = await jsonlHtml(webview, this.context.extensionUri, { ...initOf(document), page });
     if (!disposed) webview.html = html;
   }
-
-  async saveCustomDocument(document: JsonlDocument): Promise<void> {
-    await document.saveAs(document.uri);
-  }
-
-  async saveCustomDocumentAs(document: JsonlDocument, destination: vscode.Uri): Promise<void> {
-    await document.model.save(destination.fsPath);
-  }
-
-  async revertCustomDocument(document: JsonlDocument): Promise<void> {
-    await document.reload();
-  }
-
-  async backupCustomDocument(document: JsonlDocument, context: vscode.CustomDocumentBackupContext): Promise<vscode.CustomDocumentBackup> {
-    return document.backup(context.destination);
-  }
 }
 
 /** Registers the JSONL viewer and its "Open in JSONL Viewer" command. */
 export function registerJsonlViewer(context: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.Disposable.from(
-    vscode.window.registerCustomEditorProvider(JSONL_VIEW_TYPE, new JsonlEditorProvider(context), { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false }),
-    vscode.commands.registerCommand("trainset.openJsonlViewer", async (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (target !== undefined) await vscode.commands.executeCommand("vscode.openWith", target, JSONL_VIEW_TYPE);
-    }),
-  );
+  return registerJsonlBackedEditor(JSONL_VIEW_TYPE, new JsonlEditorProvider(context), "trainset.openJsonlViewer");
 }

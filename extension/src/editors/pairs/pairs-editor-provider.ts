@@ -10,7 +10,8 @@ import { isMessage, type Message } from "../../../../webviews/src/protocol/messa
 import { PAIRS_TO_HOST, type PairGroupView, type PairImage, type PairsToHost, type PairsToWebview } from "../../../../webviews/src/protocol/jsonl.js";
 import { webviewHtml, webviewOptions } from "../../webview/webview-html.js";
 import { isInside } from "../coco/coco-images.js";
-import { JsonlDocument } from "../jsonl/jsonl-document.js";
+import { JsonlBackedEditorProvider, registerJsonlBackedEditor } from "../jsonl/jsonl-backed-provider.js";
+import type { JsonlDocument } from "../jsonl/jsonl-document.js";
 import { applyPairOp } from "./pair-edits.js";
 
 /** The view type in package.json's `customEditors`. */
@@ -48,16 +49,9 @@ function groupView(text: string, pos: number, root: string, uri: (path: string) 
   };
 }
 
-class PairsEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> {
-  private readonly edits = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<JsonlDocument>>();
-  readonly onDidChangeCustomDocument = this.edits.event;
-
-  constructor(private readonly context: vscode.ExtensionContext) {}
-
-  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<JsonlDocument> {
-    const document = await JsonlDocument.open(uri, openContext.backupId);
-    document.onDidEdit((e) => this.edits.fire(e));
-    return document;
+class PairsEditorProvider extends JsonlBackedEditorProvider {
+  constructor(context: vscode.ExtensionContext) {
+    super(context);
   }
 
   resolveCustomEditor(document: JsonlDocument, panel: vscode.WebviewPanel): void {
@@ -109,31 +103,9 @@ class PairsEditorProvider implements vscode.CustomEditorProvider<JsonlDocument> 
       for (const d of disposables) d.dispose();
     });
   }
-
-  async saveCustomDocument(document: JsonlDocument): Promise<void> {
-    await document.saveAs(document.uri);
-  }
-
-  async saveCustomDocumentAs(document: JsonlDocument, destination: vscode.Uri): Promise<void> {
-    await document.model.save(destination.fsPath);
-  }
-
-  async revertCustomDocument(document: JsonlDocument): Promise<void> {
-    await document.reload();
-  }
-
-  async backupCustomDocument(document: JsonlDocument, context: vscode.CustomDocumentBackupContext): Promise<vscode.CustomDocumentBackup> {
-    return document.backup(context.destination);
-  }
 }
 
 /** Registers the preference pairs view and its "Open in Pairs View" command. */
 export function registerPairsView(context: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.Disposable.from(
-    vscode.window.registerCustomEditorProvider(PAIRS_VIEW_TYPE, new PairsEditorProvider(context), { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false }),
-    vscode.commands.registerCommand("trainset.openPairsView", async (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (target !== undefined) await vscode.commands.executeCommand("vscode.openWith", target, PAIRS_VIEW_TYPE);
-    }),
-  );
+  return registerJsonlBackedEditor(PAIRS_VIEW_TYPE, new PairsEditorProvider(context), "trainset.openPairsView");
 }
