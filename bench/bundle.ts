@@ -3,7 +3,7 @@
  * table and its video library; `--quick`: 256 MB) with `trainset bundle` and, in the same run
  * on the same folder, with the reference pipeline `tar -c | age -r`. Reports throughput (MB/s of
  * export data) and peak memory of both; the goal is at least 80 % of the pipeline's throughput
- * with bounded memory. The runs alternate (median of 3 each), so page-cache effects and the load of
+ * with bounded memory. The runs alternate (median of 5 each), so page-cache effects and the load of
  * a shared machine hit both alike, and each starts after a `sync` (untimed), so no run pays for the
  * write-back of the one before. trainset, like the pipeline, leaves the output to the page cache by
  * default; a second pair of runs compares the durable modes: `trainset bundle --sync` against the
@@ -84,7 +84,7 @@ export const bundleBench: BenchEntry = {
     const runner = join(root, "runner", "bundle-runner.mjs");
     await compileRunner(repo, runner);
     await writeFile(join(root, "package.json"), await readFile(join(repo, "kernel", "package.json")));
-    const repeats = 3;
+    const repeats = 5;
     /** Alternating runs of both sides (durable: trainset --sync vs the pipeline + sync FILE). */
     const measure = async (durable: boolean): Promise<{ ours: MeasuredRun[]; theirs: MeasuredRun[] }> => {
       const runs = { ours: [] as MeasuredRun[], theirs: [] as MeasuredRun[] };

@@ -1,11 +1,11 @@
 /**
  * `trainset bundle`: an export folder as a tar, streamed through age encryption into one file.
- * Every check runs before the output is opened; the files are read once, hashed (worker) on their
- * way into the tar, and the manifest (sizes, SHA-256, metadata, safety findings) closes it. Memory
- * stays bounded (a few 4 MiB batches in flight, files read straight into them, see sealed-writer.ts), and
- * no plaintext copy is written anywhere.
+ * Every check runs before the output is opened; the seal workers read the files, hash them on
+ * their way into the tar, and the manifest (sizes, SHA-256, metadata, safety findings) closes it.
+ * Memory stays bounded (a few 4 MiB batches in flight, see sealed-writer.ts), and no plaintext
+ * copy is written anywhere.
  */
-import { closeSync, openSync } from "node:fs";
+import { statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, resolve, basename, join } from "node:path";
 import type { VideoSource } from "../export/video-source.js";
@@ -16,7 +16,7 @@ import { toolVersion } from "../version.js";
 import type { AgeSealing } from "./age-header.js";
 import { preflightBundle } from "./bundle-preflight.js";
 import { EXPORT_PREFIX, MANIFEST_ENTRY, MANIFEST_VERSION, type BundleManifest, type ManifestFile } from "./manifest.js";
-import { openSealedWriter, type SealedWriter } from "./sealed-writer.js";
+import { openSealedWriter, SEAL_BATCH_BYTES } from "./sealed-writer.js";
 import { TAR_END, tarFileHeader, tarPadding } from "./tar-header.js";
 
 /** Options of {@link createBundle}. */
@@ -46,25 +46,23 @@ export interface CreateBundleResult {
   manifest: BundleManifest;
 }
 
-/** Give the event loop a turn (cancellation, progress rendering) after this many bytes. */
-const YIELD_EVERY = 32 << 20;
-
-/** Reads exactly `size` bytes of `source` into the writer as tracked file `track` (one read per batch, no copy). */
-async function pipeFile(source: string, size: number, writer: SealedWriter, track: number): Promise<void> {
-  let fd: number;
-  try {
-    fd = openSync(source, "r");
-  } catch (error) {
-    throw ioError("read", source, error);
-  }
-  try {
-    const n = await writer.writeFrom(fd, size, track);
-    if (n < size) throw new TrainsetError("CONFLICT", `Cannot bundle "${source}": it shrank while it was being bundled (expected ${size} bytes)`, { file: source });
-  } catch (error) {
-    if (error instanceof TrainsetError) throw error;
-    throw ioError("read", source, error);
-  } finally {
-    closeSync(fd);
+/**
+ * Refuses a bundle whose files changed while they were read: a file that spans batches is read
+ * by more than one worker (and hashed by one of them), so a change in between could make its
+ * bytes in the tar differ from its manifest digest. Files within one batch are hashed from the
+ * very bytes that are sealed.
+ */
+function assertUnchanged(dir: string, files: ReadonlyArray<{ path: string; source: string; size: number; mtimeMs: number }>): void {
+  for (const f of files) {
+    let now: { size: number; mtimeMs: number };
+    try {
+      now = statSync(f.source);
+    } catch (error) {
+      throw ioError("read", f.source, error);
+    }
+    if (now.size !== f.size || now.mtimeMs !== f.mtimeMs) {
+      throw new TrainsetError("CONFLICT", `Cannot bundle "${dir}": ${f.path} changed while it was being bundled; bundle again once nothing writes to the export`, { file: f.source });
+    }
   }
 }
 
@@ -87,31 +85,33 @@ export async function createBundle(dir: string, out: string, options: CreateBund
 
   const total = pre.metadata.counts.bytes;
   const progress = throttleProgress(options.onProgress);
+  /** Where each file's data ends in the tar: progress counts the files wholly written. */
+  const ends: number[] = [];
+  let reported = 0;
   let done = 0;
-  const tick = (n: number): void => {
-    done += n;
-    progress({ phase: "bundle", done, total, unit: "bytes" });
+  const onWritten = (plainBytes: number): void => {
+    const before = reported;
+    while (reported < ends.length && (ends[reported] ?? Infinity) <= plainBytes) done += pre.files[reported++]?.size ?? 0;
+    if (reported > before) progress({ phase: "bundle", done, total, unit: "bytes" });
   };
-  const writer = await openSealedWriter(target, options.sealing, { durable: options.durable === true });
+  const writer = await openSealedWriter(target, options.sealing, { durable: options.durable === true, onWritten });
   try {
     const mtime = options.now ?? new Date();
     const zeros = Buffer.alloc(512);
-    let sinceYield = 0;
+    const spanning: typeof pre.files = [];
     for (const [i, f] of pre.files.entries()) {
+      // Planning waits on the workers (batches in flight are bounded), so this sees a cancel soon.
+      throwIfAborted(options.signal, `bundle "${dir}"`);
       await writer.write(tarFileHeader(EXPORT_PREFIX + f.path, f.size, new Date(f.mtimeMs)));
-      // The SHA-256 is computed on the worker from the very bytes that go into the tar.
-      await pipeFile(f.source, f.size, writer, i);
-      writer.endTrack(i);
+      const start = writer.position;
+      // Read, hashed and sealed by the workers: the SHA-256 is of the bytes that go into the tar.
+      await writer.writeFile(f.source, f.size, i);
+      ends.push(writer.position);
+      if (f.size > 0 && Math.floor(start / SEAL_BATCH_BYTES) !== Math.floor((writer.position - 1) / SEAL_BATCH_BYTES)) spanning.push(f);
       await writer.write(zeros.subarray(0, tarPadding(f.size)));
-      tick(f.size);
-      sinceYield += f.size + 512;
-      if (sinceYield >= YIELD_EVERY) {
-        sinceYield = 0;
-        await new Promise<void>((res) => setImmediate(res));
-        throwIfAborted(options.signal, `bundle "${dir}"`);
-      }
     }
     await writer.settle();
+    throwIfAborted(options.signal, `bundle "${dir}"`);
     const files: ManifestFile[] = pre.files.map((f, i) => {
       const sha256 = writer.digests.get(i);
       if (sha256 === undefined) throw new Error(`Cannot bundle "${dir}": no SHA-256 came back for ${f.path}`);
@@ -133,7 +133,7 @@ export async function createBundle(dir: string, out: string, options: CreateBund
     await writer.write(text);
     await writer.write(zeros.subarray(0, tarPadding(text.length)));
     await writer.write(TAR_END);
-    const bundleBytes = await writer.commit();
+    const bundleBytes = await writer.commit(() => assertUnchanged(dir, spanning));
     return { out: target, files: files.length, bytes: total, bundleBytes, manifestSha256: sha256Hex(text), manifest };
   } catch (error) {
     await writer.abort();

@@ -1,21 +1,22 @@
 /**
  * Writes an age file: header first, then the STREAM payload, into a temp file beside the target
- * that is renamed into place on commit. Only ciphertext ever reaches the disk. Plaintext is
- * gathered (files read straight into it) into 4 MiB batches that go to a hash worker (SHA-256 of
- * tracked files), which hands each one on to a seal worker (see seal-worker.ts) that writes it on
- * the thread pool while it seals the next: the stages overlap, no batch is copied, and at most n+2
- * batches are in flight (n seal workers) until written, so memory stays bounded.
+ * that is renamed into place on commit. Only ciphertext ever reaches the disk. The main thread
+ * only plans (batch-plan.ts): 4 MiB batches of inline bytes and file ranges go to seal workers
+ * (seal-worker.ts) that read the files themselves, hash the tracked ones, seal and write with
+ * positioned writes, each batch in its own place. At most n+2 batches (n workers) are in flight
+ * until written, so memory stays bounded whatever the size of the files.
  */
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { closeSync, fdatasync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { MessageChannel, Worker } from "node:worker_threads";
-import { ioError } from "../util/errors.js";
+import { Worker } from "node:worker_threads";
+import { TrainsetError, ioError } from "../util/errors.js";
 import { createAgeHeader, type AgeSealing } from "./age-header.js";
 import { STREAM_CHUNK } from "./age-stream.js";
-import { HASH_WORKER_SOURCE, SEAL_WORKER_SOURCE } from "./seal-worker.js";
+import { BatchPlanner, type HashRequest, type PlannedBatch } from "./batch-plan.js";
+import { SEAL_WORKER_SOURCE } from "./seal-worker.js";
 
 /** Options of {@link openSealedWriter}. */
 export interface SealedWriterOptions {
@@ -26,48 +27,55 @@ export interface SealedWriterOptions {
    * a bundle torn by a power loss is refused when opened, never read as complete.
    */
   durable?: boolean;
+  /** Called as the payload reaches the file, with how many plaintext bytes from its start are written (default: none). */
+  onWritten?: (plainBytes: number) => void;
 }
 
 /** An open encrypted output. */
 export interface SealedWriter {
+  /** Encrypts and writes plaintext bytes (copied: the caller may reuse `plain` at once). */
+  write(plain: Uint8Array): Promise<void>;
   /**
-   * Encrypts and writes plaintext bytes (copied: the caller may reuse `plain` at once); with
-   * `track`, the bytes also feed the SHA-256 of that tracked file.
+   * Encrypts and writes the first `size` bytes of the file `path`, read by the seal workers; with
+   * `track`, its hex SHA-256 is in {@link SealedWriter.digests} after `settle()`. A file that has
+   * fewer bytes fails the writer with a CONFLICT error naming it.
    */
-  write(plain: Buffer, track?: number): Promise<void>;
-  /**
-   * Reads up to `size` bytes of the open file `fd` straight into the batch (no intermediate copy)
-   * as tracked file `track`; returns how many it read (less than `size` only at end of file).
-   */
-  writeFrom(fd: number, size: number, track: number): Promise<number>;
-  /** Ends tracked file `track`; its hex SHA-256 is in {@link SealedWriter.digests} after `settle()`. */
-  endTrack(track: number): void;
-  /** Waits until every byte written so far is hashed (the digests of ended files are in). */
+  writeFile(path: string, size: number, track?: number): Promise<void>;
+  /** Plaintext bytes written (planned) so far. */
+  readonly position: number;
+  /** Waits until every tracked file written so far is hashed. */
   settle(): Promise<void>;
-  /** Digests of ended tracked files, by track id. */
+  /** Digests of tracked files, by track id. */
   readonly digests: ReadonlyMap<number, string>;
-  /** Writes the final chunk, syncs (when durable) and renames over the target; returns the ciphertext size. */
-  commit(): Promise<number>;
-  /** Stops the worker and removes the temp file; the target is untouched. */
+  /**
+   * Writes the final chunk, syncs (when durable) and renames over the target; returns the
+   * ciphertext size. `beforeRename` runs once every byte is written: a throw there aborts instead.
+   */
+  commit(beforeRename?: () => void): Promise<number>;
+  /** Stops the workers and removes the temp file; the target is untouched. */
   abort(): Promise<void>;
 }
 
-const BATCH = 64 * STREAM_CHUNK;
+/** Plaintext bytes per batch: 64 STREAM chunks. */
+export const SEAL_BATCH_BYTES = 64 * STREAM_CHUNK;
 /**
- * Seal workers: ChaCha20-Poly1305 is the slowest stage. Two even on two cores: one seal worker
- * stalled the pipeline whenever it waited on a write or lost its core (2 GB on 2 cores: 8.2-8.6 s
- * with one, 5.4-6.2 s with two); three where there are cores to spare. Each costs an isolate and
- * the garbage of its 64 KiB cipher outputs.
+ * Seal workers, each reading, hashing, sealing and writing whole batches: ChaCha20-Poly1305 (about
+ * 0.8 GB/s per core with Node's OpenSSL) dominates, so one per core; at least two, so the pipeline
+ * never stalls while one waits on a read; at most four, past which the page cache's write speed
+ * bounds the bundle and each more worker only costs memory (an isolate, its buffers).
  */
-const SEALERS = availableParallelism() >= 6 ? 3 : 2;
+const SEALERS = Math.min(4, Math.max(2, availableParallelism()));
 /** Flush written ciphertext to disk in the background this often, so the final fsync is short. */
 const SYNC_EVERY = 256 << 20;
-/** Batches read but not yet written: enough to keep every stage busy, few enough to bound memory. */
+/** Batches sent but not yet written: one queued behind each busy worker, few enough to bound memory. */
 const IN_FLIGHT = SEALERS + 2;
+/** Jobs queued on one worker: the next one waits there while it seals, so it never idles on the main thread. */
+const QUEUED_PER_WORKER = 2;
 
-type WorkerReply = { type: "sealed"; buffer: ArrayBuffer } | { type: "written"; written: number } | { type: "hashed"; digests: Array<[number, string]>; buffer?: ArrayBuffer } | { type: "error"; message: string };
-/** Hash operations in batch order: update track with [start, start+length), or finish track. */
-type HashOp = ["u", number, number, number] | ["f", number];
+type WorkerReply =
+  | { type: "hashed"; digests: Array<[number, string]> }
+  | { type: "written"; seq: number; plain: number; written: number }
+  | { type: "error"; message: string; file?: string; code?: string; shrank?: boolean };
 
 async function syncDir(dir: string): Promise<void> {
   try {
@@ -78,9 +86,16 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** The error a worker reported, typed: a source file that shrank or cannot be read, else the output. */
+function workerFailure(reply: Extract<WorkerReply, { type: "error" }>, target: string): TrainsetError {
+  if (reply.file === undefined) return ioError("write", target, new Error(reply.message));
+  if (reply.shrank === true) return new TrainsetError("CONFLICT", `Cannot read "${reply.file}": ${reply.message}`, { file: reply.file });
+  return ioError("read", reply.file, Object.assign(new Error(reply.message), reply.code === undefined ? {} : { code: reply.code }));
+}
+
 /**
  * Opens `target` for encrypted writing (mode 0600).
- * @example const out = await openSealedWriter("b.tar.age", { recipients }); await out.write(data); await out.commit();
+ * @example const out = await openSealedWriter("b.tar.age", { recipients }); await out.writeFile("a.jpg", 1234, 0); await out.commit();
  */
 export async function openSealedWriter(target: string, sealing: AgeSealing, options: SealedWriterOptions = {}): Promise<SealedWriter> {
   const durable = options.durable === true;
@@ -98,31 +113,46 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
     throw ioError("write", target, error);
   }
   // No inherited execArgv: flags such as --input-type=module would make the CommonJS source fail.
-  const channels = Array.from({ length: SEALERS }, () => new MessageChannel());
-  const sealers = channels.map(
-    ({ port2 }) => new Worker(SEAL_WORKER_SOURCE, { eval: true, execArgv: [], workerData: { key: header.payloadKey, fd, offset: header.bytes.length, chunksPerBatch: BATCH / STREAM_CHUNK, port: port2 }, transferList: [port2] }),
+  const workers = Array.from(
+    { length: SEALERS },
+    () => new Worker(SEAL_WORKER_SOURCE, { eval: true, execArgv: [], workerData: { key: header.payloadKey, fd, offset: header.bytes.length, chunksPerBatch: SEAL_BATCH_BYTES / STREAM_CHUNK } }),
   );
-  const ports = channels.map((c) => c.port1);
-  const hasher = new Worker(HASH_WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ports }, transferList: ports });
-  const workers = [hasher, ...sealers];
   header.payloadKey.fill(0);
+  const queued = workers.map(() => 0);
+  /** Per worker: batches sent and not yet written (sealed or not). */
+  const pending = workers.map(() => 0);
   let written = header.bytes.length;
   let failure: Error | undefined;
-  const pool: ArrayBuffer[] = [];
   const digests = new Map<number, string>();
-  let inFlight = 0;
-  let hashInFlight = 0;
-  let returned: ArrayBuffer | undefined;
+  let unwritten = 0;
+  /** Batches written past the contiguous prefix, by seq: the progress frontier moves over them. */
+  const writtenAhead = new Map<number, number>();
+  let frontierSeq = 0;
+  let frontierBytes = 0;
   let unsynced = 0;
   let syncing = false;
   let wake: (() => void) | undefined;
-  for (const sealer of sealers) {
-    sealer.on("message", (reply: WorkerReply) => {
-      if (reply.type === "sealed") pool.push(reply.buffer);
-      else if (reply.type === "written") {
-        inFlight--;
+  const onWritten = (seq: number, plain: number): void => {
+    writtenAhead.set(seq, plain);
+    let moved = false;
+    for (let next = writtenAhead.get(frontierSeq); next !== undefined; next = writtenAhead.get(frontierSeq)) {
+      writtenAhead.delete(frontierSeq++);
+      frontierBytes += next;
+      moved = true;
+    }
+    if (moved) options.onWritten?.(frontierBytes);
+  };
+  workers.forEach((worker, i) => {
+    worker.on("message", (reply: WorkerReply) => {
+      if (reply.type === "hashed") {
+        queued[i] = (queued[i] ?? 1) - 1;
+        for (const [id, hex] of reply.digests) digests.set(id, hex);
+      } else if (reply.type === "written") {
+        unwritten--;
+        pending[i] = (pending[i] ?? 1) - 1;
         written += reply.written;
         unsynced += reply.written;
+        onWritten(reply.seq, reply.plain);
         if (durable && unsynced >= SYNC_EVERY && !syncing && fd !== undefined) {
           // Async (thread pool): the disk catches up while sealing goes on.
           unsynced = 0;
@@ -133,64 +163,50 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
             wake?.();
           });
         }
-      } else if (reply.type === "error") failure ??= new Error(reply.message);
+      } else failure ??= workerFailure(reply, target);
       wake?.();
     });
-  }
-  hasher.on("message", (reply: WorkerReply) => {
-    if (reply.type === "hashed") {
-      hashInFlight--;
-      for (const [id, hex] of reply.digests) digests.set(id, hex);
-      if (reply.buffer !== undefined) returned = reply.buffer;
-    } else if (reply.type === "error") failure ??= new Error(reply.message);
-    wake?.();
-  });
-  for (const w of workers) {
-    w.on("error", (error) => {
+    worker.on("error", (error) => {
       failure ??= error;
       wake?.();
     });
-  }
+  });
   const waitFor = async (done: () => boolean): Promise<void> => {
     while (!done() && failure === undefined) await new Promise<void>((res) => (wake = res));
     wake = undefined;
-    if (failure !== undefined) throw ioError("write", target, failure);
+    if (failure !== undefined) throw failure instanceof TrainsetError ? failure : ioError("write", target, failure);
   };
-  let batch = Buffer.from(new ArrayBuffer(BATCH));
-  let used = 0;
-  let seq = 0;
-  let ops: HashOp[] = [];
-  /** Sends the batch on (hash, then seal): full unless `last`, so STREAM counters follow from `seq`. */
-  const send = async (last: boolean): Promise<void> => {
-    if (used !== BATCH && !last) throw new Error(`Cannot write "${target}": internal error, a partial batch before the end`);
-    if (used === 0 && seq > 0) throw new Error(`Cannot write "${target}": internal error, an empty last batch`);
-    await waitFor(() => inFlight < IN_FLIGHT);
-    inFlight++;
-    hashInFlight++;
-    const buffer = batch.buffer;
-    hasher.postMessage({ buffer, length: used, last, ops, seq: seq++, forward: true }, [buffer]);
-    ops = [];
-    const reused = pool.pop();
-    batch = Buffer.from(reused ?? new ArrayBuffer(BATCH));
-    used = 0;
+  /** The worker with the fewest queued jobs (then: the fewest batches still to write), once one has room. */
+  const idleWorker = async (): Promise<number> => {
+    await waitFor(() => queued.some((q) => q < QUEUED_PER_WORKER));
+    let best = 0;
+    const load = (i: number): number => (queued[i] ?? 0) * 1000 + (pending[i] ?? 0);
+    for (let i = 1; i < workers.length; i++) if (load(i) < load(best)) best = i;
+    return best;
   };
-  /** Hashes what the current batch holds so far and takes the batch back to fill it further. */
-  const hashPartial = async (): Promise<void> => {
-    if (ops.length > 0) {
-      hashInFlight++;
-      returned = undefined;
-      const buffer = batch.buffer;
-      hasher.postMessage({ buffer, length: used, last: false, ops, seq: -1, forward: false }, [buffer]);
-      ops = [];
-      await waitFor(() => returned !== undefined);
-      batch = Buffer.from(returned as unknown as ArrayBuffer);
-      returned = undefined;
+  const plan = new BatchPlanner(SEAL_BATCH_BYTES);
+  const send = async (batches: PlannedBatch[]): Promise<void> => {
+    for (const b of batches) {
+      await waitFor(() => unwritten < IN_FLIGHT);
+      const i = await idleWorker();
+      unwritten++;
+      queued[i] = (queued[i] ?? 0) + 1;
+      pending[i] = (pending[i] ?? 0) + 1;
+      workers[i]?.postMessage({ type: "seal", seq: b.seq, length: b.length, last: b.last, segments: b.segments }, b.transfer);
     }
-    await waitFor(() => hashInFlight === 0);
+  };
+  const sendHashes = async (files: HashRequest[]): Promise<void> => {
+    if (files.length === 0) return;
+    const i = await idleWorker();
+    queued[i] = (queued[i] ?? 0) + 1;
+    workers[i]?.postMessage({ type: "hash", files });
   };
   let closed = false;
+  const assertOpen = (): void => {
+    if (closed) throw new Error(`Cannot write "${target}": the writer is already closed`);
+  };
   const abort = async (): Promise<void> => {
-    if (closed) return;
+    if (closed && fd === undefined) return;
     closed = true;
     // terminate() lets a seal worker's pending positioned writes finish first, so none can land
     // on a descriptor number reused after the close below.
@@ -202,41 +218,28 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
   };
   return {
     digests,
-    async write(plain, track) {
-      if (closed) throw new Error(`Cannot write "${target}": the writer is already closed`);
-      let offset = 0;
-      while (offset < plain.length) {
-        if (used === BATCH) await send(false);
-        const n = Math.min(BATCH - used, plain.length - offset);
-        plain.copy(batch, used, offset, offset + n);
-        if (track !== undefined) ops.push(["u", track, used, n]);
-        used += n;
-        offset += n;
-      }
+    get position() {
+      return plan.position;
     },
-    async writeFrom(fd, size, track) {
-      if (closed) throw new Error(`Cannot write "${target}": the writer is already closed`);
-      let left = size;
-      while (left > 0) {
-        if (used === BATCH) await send(false);
-        const n = readSync(fd, batch, used, Math.min(BATCH - used, left), null);
-        if (n === 0) break;
-        ops.push(["u", track, used, n]);
-        used += n;
-        left -= n;
-      }
-      return size - left;
+    async write(plain) {
+      assertOpen();
+      await send(plan.addBytes(plain));
     },
-    endTrack(track) {
-      ops.push(["f", track]);
+    async writeFile(path, size, track) {
+      assertOpen();
+      await send(plan.addFile(path, size, track));
     },
     async settle() {
-      await hashPartial();
+      assertOpen();
+      await sendHashes(plan.takeOpenHashes());
+      await waitFor(() => queued.every((q) => q === 0));
     },
-    async commit() {
+    async commit(beforeRename) {
+      assertOpen();
       try {
-        await send(true);
-        await waitFor(() => inFlight === 0 && hashInFlight === 0);
+        await send([plan.finish()]);
+        await waitFor(() => unwritten === 0 && queued.every((q) => q === 0));
+        beforeRename?.();
         closed = true;
         await Promise.all(workers.map((w) => w.terminate()));
         await waitFor(() => !syncing);
@@ -245,9 +248,8 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
         fd = undefined;
         renameSync(temp, target);
       } catch (error) {
-        closed = false;
         await abort();
-        throw ioError("write", target, error);
+        throw error instanceof TrainsetError ? error : ioError("write", target, error);
       }
       if (durable) await syncDir(dirname(target));
       return written;

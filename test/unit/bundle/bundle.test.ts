@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, rm, symlink, truncate, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { BundleError, createBundle, FileVideoSource, generateKeyFile, inspectBundle, openSealedWriter, readIdentityFile, TrainsetError, unbundle, type AgeOpening } from "trainset";
 import { useTempDir } from "../../support/tmp.js";
@@ -59,6 +59,28 @@ describe("createBundle() / unbundle()", () => {
       createBundle(s.exportDir, out, { sealing: { recipients: [s.recipient] }, source: s.source, signal: controller.signal, onProgress: () => controller.abort() }),
       (e: unknown) => e instanceof Error && /abort|cancel/i.test(`${e.name} ${e.message}`),
     );
+    assert.deepEqual(await readdir(join(tmp(), "out")), []);
+  });
+
+  it("refuses, leaving nothing, an export whose files change while they are bundled", async () => {
+    // 2 MB frames cross the 4 MiB batches, so some are read by two workers: a change in between
+    // (here: new mtimes once the first batch is written) must not yield a bundle at all.
+    const s = await setup(tmp(), { frames: 12, frameBytes: 2_000_000 });
+    const out = join(tmp(), "out", "b.tar.age");
+    let touched = false;
+    const touch = (): void => {
+      if (touched) return;
+      touched = true;
+      const later = new Date(Date.now() + 60_000);
+      for (const entry of readdirSync(join(s.exportDir, "frames"), { recursive: true, withFileTypes: true })) {
+        if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), later, later);
+      }
+    };
+    await assert.rejects(
+      createBundle(s.exportDir, out, { sealing: { recipients: [s.recipient] }, source: s.source, onProgress: touch }),
+      (e: unknown) => e instanceof TrainsetError && e.code === "CONFLICT" && /changed while it was being bundled/.test(e.message),
+    );
+    assert.ok(touched);
     assert.deepEqual(await readdir(join(tmp(), "out")), []);
   });
 
