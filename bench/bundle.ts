@@ -4,10 +4,11 @@
  * on the same folder, with the reference pipeline `tar -c | age -r`. Reports throughput (MB/s of
  * export data) and peak memory of both; the goal is at least 80 % of the pipeline's throughput
  * with bounded memory. The runs alternate (median of 5 each), so page-cache effects and the load of
- * a shared machine hit both alike, and each starts after a `sync` (untimed), so no run pays for the
- * write-back of the one before. trainset, like the pipeline, leaves the output to the page cache by
+ * a shared machine hit both alike, and each starts after a `sync` and a read of its input (untimed),
+ * so no run pays for the write-back of the one before and every run finds its input in the page cache. trainset, like the pipeline, leaves the output to the page cache by
  * default; a second pair of runs compares the durable modes: `trainset bundle --sync` against the
- * pipeline followed by `sync FILE`.
+ * pipeline followed by `sync FILE`. A third pair opens trainset's bundle: `unbundle` (decrypt,
+ * extract into a temp folder, verify every file's SHA-256, rename) against `age -d | tar -x`.
  * trainset runs as compiled JavaScript (esbuild, as the built package runs) in its own process:
  * `createBundle` with all its checks, node start included, without the TypeScript loader and the
  * unrelated CLI command modules whose start-up would only add a constant.
@@ -52,13 +53,29 @@ async function generate(dir: string, frames: number): Promise<{ exportDir: strin
   return { exportDir, library };
 }
 
-/** Compiles a one-shot runner of createBundle into `file` (node_modules stay external). */
-async function compileRunner(repo: string, file: string): Promise<void> {
-  const contents = `import { createBundle } from "./kernel/src/bundle/create-bundle.ts";
+/** Compiles a one-shot runner of createBundle, or of unbundle, into `file` (node_modules stay external). */
+async function compileRunner(repo: string, file: string, action: "bundle" | "unbundle"): Promise<void> {
+  const contents =
+    action === "bundle"
+      ? `import { createBundle } from "./kernel/src/bundle/create-bundle.ts";
 import { FileVideoSource } from "./kernel/src/export/video-source.ts";
 const [dir, out, recipient, library, durable] = process.argv.slice(2);
-await createBundle(dir, out, { sealing: { recipients: [recipient] }, source: await FileVideoSource.open(library), durable: durable === "durable" });`;
-  await build({ stdin: { contents, resolveDir: repo, loader: "ts", sourcefile: "bundle-runner.ts" }, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: file, logLevel: "error" });
+await createBundle(dir, out, { sealing: { recipients: [recipient] }, source: await FileVideoSource.open(library), durable: durable === "durable" });`
+      : `import { unbundle } from "./kernel/src/bundle/open-bundle.ts";
+import { readIdentityFile } from "./kernel/src/bundle/keys.ts";
+const [bundle, out, key] = process.argv.slice(2);
+await unbundle(bundle, out, { opening: { identities: await readIdentityFile(key) } });`;
+  await build({ stdin: { contents, resolveDir: repo, loader: "ts", sourcefile: `${action}-runner.ts` }, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: file, logLevel: "error" });
+}
+
+/**
+ * Flushes earlier runs' output to disk and reads `paths` whole (untimed), so every timed run finds
+ * its input in the page cache. Without it the machine's proactive reclaim (DAMON pageout here)
+ * drops a varying quarter of a 2 GB export between runs, and disk reads decide the figures.
+ */
+function settleAndWarm(paths: readonly string[]): void {
+  execFileSync("sync");
+  execFileSync("bash", ["-c", 'find "$@" -type f -print0 | xargs -0 cat > /dev/null', "warm", ...paths]);
 }
 
 /** Median time and largest RSS of a side's runs (the machine may be shared: one lucky run proves little). */
@@ -82,7 +99,9 @@ export const bundleBench: BenchEntry = {
     const repo = join(import.meta.dirname, "..");
     // toolVersion() reads ../package.json next to the compiled file, as in the built package.
     const runner = join(root, "runner", "bundle-runner.mjs");
-    await compileRunner(repo, runner);
+    await compileRunner(repo, runner, "bundle");
+    const unbundleRunner = join(root, "runner", "unbundle-runner.mjs");
+    await compileRunner(repo, unbundleRunner, "unbundle");
     await writeFile(join(root, "package.json"), await readFile(join(repo, "kernel", "package.json")));
     const repeats = 5;
     /** Alternating runs of both sides (durable: trainset --sync vs the pipeline + sync FILE). */
@@ -91,10 +110,10 @@ export const bundleBench: BenchEntry = {
       const pipeline = `set -o pipefail; tar -c -C "${root}/export-${frames}" export | age -r ${recipient} > "${theirs}"${durable ? ` && sync "${theirs}"` : ""}`;
       for (let i = 0; i < repeats; i++) {
         await rm(theirs, { force: true });
-        execFileSync("sync");
+        settleAndWarm([exportDir, library]);
         runs.theirs.push(await runMeasured("bash", ["-c", pipeline]));
         await rm(ours, { force: true });
-        execFileSync("sync");
+        settleAndWarm([exportDir, library]);
         runs.ours.push(await runMeasured(process.execPath, [runner, exportDir, ours, recipient, library, durable ? "durable" : "cached"], { cwd: repo }));
         ctx.log(`${durable ? "durable " : ""}run ${i + 1}: trainset ${runs.ours.at(-1)?.seconds.toFixed(2)} s, tar | age ${runs.theirs.at(-1)?.seconds.toFixed(2)} s`);
       }
@@ -102,6 +121,22 @@ export const bundleBench: BenchEntry = {
     };
     const { ours: oursRuns, theirs: theirsRuns } = await measure(false);
     const durable = await measure(true);
+    /** Alternating runs of opening trainset's bundle: trainset unbundle (verifies every file) vs age -d | tar -x. */
+    const opened = { ours: [] as MeasuredRun[], theirs: [] as MeasuredRun[] };
+    const oursOut = join(root, "unbundled-trainset");
+    const theirsOut = join(root, "unbundled-pipeline");
+    for (let i = 0; i < repeats; i++) {
+      await rm(theirsOut, { recursive: true, force: true });
+      await mkdir(theirsOut);
+      settleAndWarm([ours]);
+      opened.theirs.push(await runMeasured("bash", ["-c", `set -o pipefail; age -d -i "${keyFile}" "${ours}" | tar -x -C "${theirsOut}"`]));
+      await rm(oursOut, { recursive: true, force: true });
+      settleAndWarm([ours]);
+      opened.ours.push(await runMeasured(process.execPath, [unbundleRunner, ours, oursOut, keyFile], { cwd: repo }));
+      ctx.log(`unbundle run ${i + 1}: trainset ${opened.ours.at(-1)?.seconds.toFixed(2)} s, age -d | tar -x ${opened.theirs.at(-1)?.seconds.toFixed(2)} s`);
+    }
+    await rm(oursOut, { recursive: true, force: true });
+    await rm(theirsOut, { recursive: true, force: true });
     // The bundle must open with the reference CLI: decrypt and list it.
     const listed = execFileSync("bash", ["-c", `set -o pipefail; age -d -i "${keyFile}" "${ours}" | tar -t | wc -l`], { encoding: "utf8" }).trim();
     const mb = (frames * FRAME_BYTES) / 1e6;
@@ -129,6 +164,15 @@ export const bundleBench: BenchEntry = {
         goal: "(informational: the disk's write speed bounds both)",
         met: undefined,
         notes: `median of ${repeats} alternating runs (trainset ${durable.ours.map((r) => r.seconds.toFixed(1)).join("/")} s, pipeline ${durable.theirs.map((r) => r.seconds.toFixed(1)).join("/")} s)`,
+      },
+      {
+        case: `unbundle ${mb.toFixed(0)} MB (${frames} files), verified against the manifest`,
+        trainset: `${(mb / summary(opened.ours).seconds).toFixed(0)} MB/s (${summary(opened.ours).seconds.toFixed(2)} s)`,
+        peer: `age -d | tar -x: ${(mb / summary(opened.theirs).seconds).toFixed(0)} MB/s (${summary(opened.theirs).seconds.toFixed(2)} s)`,
+        ratio: summary(opened.theirs).seconds / summary(opened.ours).seconds,
+        goal: "(informational: the issue names no figure)",
+        met: undefined,
+        notes: `median of ${repeats} alternating runs (trainset ${opened.ours.map((r) => r.seconds.toFixed(1)).join("/")} s, pipeline ${opened.theirs.map((r) => r.seconds.toFixed(1)).join("/")} s); trainset also checks every file's SHA-256 and extracts into a temp folder renamed at the end; peak RSS ${summary(opened.ours).maxRssMb.toFixed(0)} MB`,
       },
       {
         case: "bundle peak memory (RSS)",

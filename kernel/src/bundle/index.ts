@@ -1,6 +1,7 @@
 /** Data-safety bundles (issue 16): age-encrypted, manifest-verified exports for transfer. */
 export { createBundle, type CreateBundleOptions, type CreateBundleResult } from "./create-bundle.js";
 export { unbundle, inspectBundle, type OpenBundleOptions, type UnbundleResult, type InspectBundleResult } from "./open-bundle.js";
+export { ExtractWriter, type ExtractWriterOptions } from "./extract-writer.js";
 export { readBundle, type ReadBundleOptions, type ReadBundleResult, type BundleFileSink } from "./read-bundle.js";
 export { preflightBundle, type BundlePreflightOptions, type BundlePreflightResult } from "./bundle-preflight.js";
 export { listExportFiles, type InventoryFile } from "./export-inventory.js";

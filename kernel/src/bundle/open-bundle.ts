@@ -5,16 +5,15 @@
  * removed and nothing is left behind.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { once } from "node:events";
 import { TrainsetError, ioError } from "../util/errors.js";
 import { throttleProgress, type RunControl } from "../util/run-control.js";
 import type { AgeOpening } from "./age-header.js";
 import { BundleError } from "./bundle-error.js";
 import { MANIFEST_ENTRY, type BundleManifest } from "./manifest.js";
-import { readBundle, type BundleFileSink } from "./read-bundle.js";
+import { ExtractWriter } from "./extract-writer.js";
+import { readBundle } from "./read-bundle.js";
 
 /** Options of {@link unbundle} and {@link inspectBundle}. */
 export interface OpenBundleOptions extends RunControl {
@@ -53,29 +52,6 @@ function withFile(error: unknown, file: string): unknown {
   return error;
 }
 
-function fileSink(path: string): BundleFileSink {
-  let stream: WriteStream | undefined;
-  const ready = (async () => {
-    await mkdir(dirname(path), { recursive: true });
-    stream = createWriteStream(path, { flags: "wx", mode: 0o644 });
-    await once(stream, "open");
-  })();
-  ready.catch(() => undefined);
-  return {
-    async write(chunk) {
-      await ready;
-      const s = stream as WriteStream;
-      if (!s.write(chunk)) await once(s, "drain");
-    },
-    async close() {
-      await ready;
-      const s = stream as WriteStream;
-      s.end();
-      await once(s, "close");
-    },
-  };
-}
-
 /**
  * Decrypts `bundle` and extracts its export into `out` (which must not exist or be empty).
  * @example await unbundle("video_1.tar.age", "received/video_1", { opening: { identities } });
@@ -87,6 +63,7 @@ export async function unbundle(bundle: string, out: string, options: OpenBundleO
   const progress = throttleProgress(options.onProgress);
   let done = 0;
   let created = false;
+  const files = new ExtractWriter();
   try {
     const result = await readBundle(bundle, {
       opening: options.opening,
@@ -101,7 +78,7 @@ export async function unbundle(bundle: string, out: string, options: OpenBundleO
         created = true;
       },
       openFile: (path) => {
-        const sink = fileSink(join(temp, path));
+        const sink = files.create(join(temp, path));
         return {
           write: async (chunk) => {
             done += chunk.length;
@@ -112,6 +89,7 @@ export async function unbundle(bundle: string, out: string, options: OpenBundleO
         };
       },
     });
+    await files.finish();
     await writeFile(join(temp, MANIFEST_ENTRY), JSON.stringify(result.manifest, null, 2) + "\n", { flag: "wx" });
     if (!(await emptyOrAbsent(target))) throw new TrainsetError("CONFLICT", `Cannot unbundle into "${out}": the folder appeared while the bundle was being opened`, { file: out });
     await rmdir(target).catch(() => undefined);
@@ -121,6 +99,8 @@ export async function unbundle(bundle: string, out: string, options: OpenBundleO
   } catch (error) {
     throw withFile(error, bundle);
   } finally {
+    // No write may land in the temp folder after it is removed.
+    await files.drain();
     if (created) await rm(temp, { recursive: true, force: true });
   }
 }
