@@ -136,6 +136,7 @@ export class StreamOpener {
       if (plain.length === 0 && this.counter > 0) throw new BundleError("tampered", "the final encrypted chunk is empty, which age does not produce");
       return plain;
     }
+    if (this.used === 0 && this.counter === 0) throw new BundleError("truncated", "the file ends right after the age header: it was cut short");
     if (this.used === 0 || open(this.key, this.counter, false, rest) !== undefined) {
       throw new BundleError("truncated", `the bundle ends after encrypted chunk ${this.counter - (this.used === 0 ? 1 : 0)} without age's final chunk: the file was cut short`);
     }
