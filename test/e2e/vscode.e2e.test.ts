@@ -141,7 +141,18 @@ describe("VS Code extension in code-server (e2e)", function () {
     else await runCommand(page, "trainset: Interrupt Kernel");
     await outputs.locator("text=interrupted").first().waitFor({ state: "visible", timeout: 60_000 });
     await runCell(page, "counter is");
-    await outputs.locator("text=counter is 42").first().waitFor({ state: "visible", timeout: 60_000 });
+    const counter = outputs.locator("text=counter is 42").first();
+    const shown = await counter.waitFor({ state: "visible", timeout: 45_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!shown) {
+      // Seen twice in full runs: the run went to the chart cell above (the virtualized list moved
+      // under the click; the chart cell got the next execution count). The cell only prints, so
+      // running it again tests the same thing: the kernel kept `counter` through the interrupt.
+      await runCell(page, "counter is");
+      await counter.waitFor({ state: "visible", timeout: 60_000 });
+    }
     await screenshot(page, "notebook-interrupted");
   });
 
