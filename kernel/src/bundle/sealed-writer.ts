@@ -121,10 +121,10 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
   const queued = workers.map(() => 0);
   /** Per worker: batches sent and not yet written (sealed or not). */
   const pending = workers.map(() => 0);
+  const unwrittenBatches = (): number => pending.reduce((sum, n) => sum + n, 0);
   let written = header.bytes.length;
   let failure: Error | undefined;
   const digests = new Map<number, string>();
-  let unwritten = 0;
   /** Batches written past the contiguous prefix, by seq: the progress frontier moves over them. */
   const writtenAhead = new Map<number, number>();
   let frontierSeq = 0;
@@ -148,7 +148,6 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
         queued[i] = (queued[i] ?? 1) - 1;
         for (const [id, hex] of reply.digests) digests.set(id, hex);
       } else if (reply.type === "written") {
-        unwritten--;
         pending[i] = (pending[i] ?? 1) - 1;
         written += reply.written;
         unsynced += reply.written;
@@ -187,9 +186,8 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
   const plan = new BatchPlanner(SEAL_BATCH_BYTES);
   const send = async (batches: PlannedBatch[]): Promise<void> => {
     for (const b of batches) {
-      await waitFor(() => unwritten < IN_FLIGHT);
+      await waitFor(() => unwrittenBatches() < IN_FLIGHT);
       const i = await idleWorker();
-      unwritten++;
       queued[i] = (queued[i] ?? 0) + 1;
       pending[i] = (pending[i] ?? 0) + 1;
       workers[i]?.postMessage({ type: "seal", seq: b.seq, length: b.length, last: b.last, segments: b.segments }, b.transfer);
@@ -238,7 +236,7 @@ export async function openSealedWriter(target: string, sealing: AgeSealing, opti
       assertOpen();
       try {
         await send([plan.finish()]);
-        await waitFor(() => unwritten === 0 && queued.every((q) => q === 0));
+        await waitFor(() => unwrittenBatches() === 0 && queued.every((q) => q === 0));
         beforeRename?.();
         closed = true;
         await Promise.all(workers.map((w) => w.terminate()));
